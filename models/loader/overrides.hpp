@@ -1,0 +1,14 @@
+#pragma once
+
+#include <vector>
+
+#include "models/loader/scenario_loader.hpp"
+#include "models/loader/yaml_node.hpp"
+
+namespace surgesim::models {
+
+// Replaces the scalar at each override's key path (creating the last key of a map if
+// it is missing) and records the path so that errors there name the option.
+void apply_overrides(YAML::Node& root, const std::vector<Override>& overrides, YamlSource& source);
+
+}  // namespace surgesim::models

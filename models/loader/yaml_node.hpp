@@ -1,0 +1,87 @@
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/distribution.hpp"
+
+namespace surgesim::models {
+
+// Where the YAML came from: the file name for messages, and the key paths that a
+// --set option replaced (errors there point at the option, not at a line).
+struct YamlSource {
+  std::string file;
+  std::map<std::string, std::string> overrides;  // key path -> "--set path=value"
+};
+
+// A YAML node that knows its key path and source, so every error can say where it is.
+// All conversions throw ScenarioError with what was expected and what was found.
+class YamlNode {
+ public:
+  YamlNode(YAML::Node node, std::string path, std::shared_ptr<const YamlSource> source)
+      : node_(std::move(node)), path_(std::move(path)), source_(std::move(source)) {}
+
+  const std::string& path() const { return path_; }
+  const YAML::Node& raw() const { return node_; }
+  bool is_map() const { return node_.IsMap(); }
+  bool is_sequence() const { return node_.IsSequence(); }
+  bool is_scalar() const { return node_.IsScalar(); }
+
+  std::string location() const;
+  // A short description of the node for "found ..." (the scalar's text, "a map", ...).
+  std::string found() const;
+  [[noreturn]] void fail(const std::string& problem) const;
+  [[noreturn]] void expected(const std::string& what) const;
+
+  // Map entries in file order; requires a map. Keys must be plain scalars.
+  std::vector<std::pair<std::string, YamlNode>> entries() const;
+  std::vector<YamlNode> items() const;  // requires a sequence
+
+  std::string as_string() const;
+  std::string as_name() const;  // letters, digits, '_' and '-' (names appear in key paths)
+  double as_number() const;
+  double as_positive() const;
+  double as_probability() const;
+  std::int64_t as_integer(std::int64_t min, std::int64_t max) const;
+  bool as_bool() const;
+  double as_duration() const;  // seconds
+  double as_rate() const;      // per second
+  // A duration distribution (`dist` map or a bare duration = constant) or, with
+  // durations = false, a money distribution whose parameters are plain numbers.
+  sim::Distribution as_distribution(bool durations = true) const;
+
+ private:
+  friend class YamlMap;
+  YAML::Node node_;
+  std::string path_;
+  std::shared_ptr<const YamlSource> source_;
+};
+
+// Reads a YAML map against a list of known keys: unknown keys are errors with a
+// suggestion, keys of the contract that are not built yet say so.
+class YamlMap {
+ public:
+  YamlMap(const YamlNode& node, std::vector<std::string> known,
+          std::vector<std::string> not_supported_yet = {});
+
+  bool has(const std::string& key) const;
+  std::optional<YamlNode> get(const std::string& key) const;
+  YamlNode required(const std::string& key) const;
+  const YamlNode& node() const { return node_; }
+
+ private:
+  YamlNode child(const std::string& key) const;
+  YamlNode node_;
+};
+
+// Rejects what yaml-cpp lets through: duplicate keys (it keeps both, silently) and
+// nodes that contain themselves through an alias (&a [*a]), which would recurse forever.
+void check_structure(const YamlNode& root);
+
+}  // namespace surgesim::models

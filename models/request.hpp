@@ -1,0 +1,109 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/cause.hpp"
+#include "sim/event_queue.hpp"
+
+namespace surgesim::models {
+
+using RequestId = std::uint32_t;
+inline constexpr RequestId kNoRequest = 0xffffffffu;
+
+// One request in flight at a service. Pooled: a slot is reused once the service is
+// done with it, so memory follows requests in flight, not requests simulated.
+struct Request {
+  enum class State : std::uint8_t { free, waiting, in_service };
+
+  std::uint32_t session = 0;  // the shopper session that sent it
+  std::uint32_t service = 0;
+  sim::Time arrival_t = 0.0;
+  RequestId prev = kNoRequest;  // links of the service's FIFO queue
+  RequestId next = kNoRequest;
+  sim::EventHandle timeout;
+  State state = State::free;
+  bool answered = false;  // a response (e.g. timeout) went out; the work may still run
+  bool orphaned = false;  // the shopper gave up while it was in service
+};
+
+class RequestPool {
+ public:
+  RequestId acquire() {
+    RequestId id;
+    if (free_.empty()) {
+      id = static_cast<RequestId>(requests_.size());
+      requests_.emplace_back();
+    } else {
+      id = free_.back();
+      free_.pop_back();
+      requests_[id] = Request{};
+    }
+    return id;
+  }
+  void release(RequestId id) {
+    requests_[id].state = Request::State::free;
+    free_.push_back(id);
+  }
+  Request& operator[](RequestId id) { return requests_[id]; }
+  const Request& operator[](RequestId id) const { return requests_[id]; }
+  std::size_t capacity() const { return requests_.size(); }
+
+ private:
+  std::vector<Request> requests_;
+  std::vector<RequestId> free_;
+};
+
+// An intrusive FIFO through the requests' prev/next links: O(1) push, pop and removal
+// from the middle (a shopper giving up), with no allocation.
+class RequestQueue {
+ public:
+  explicit RequestQueue(RequestPool& pool) : pool_(&pool) {}
+  bool empty() const { return head_ == kNoRequest; }
+  std::uint64_t size() const { return size_; }
+  RequestId front() const { return head_; }
+  void push_back(RequestId id);
+  void remove(RequestId id);
+  RequestId pop_front() {
+    const RequestId id = head_;
+    remove(id);
+    return id;
+  }
+
+ private:
+  RequestPool* pool_;
+  RequestId head_ = kNoRequest;
+  RequestId tail_ = kNoRequest;
+  std::uint64_t size_ = 0;
+};
+
+inline void RequestQueue::push_back(RequestId id) {
+  Request& r = (*pool_)[id];
+  r.prev = tail_;
+  r.next = kNoRequest;
+  if (tail_ == kNoRequest) {
+    head_ = id;
+  } else {
+    (*pool_)[tail_].next = id;
+  }
+  tail_ = id;
+  ++size_;
+}
+
+inline void RequestQueue::remove(RequestId id) {
+  Request& r = (*pool_)[id];
+  if (r.prev == kNoRequest) {
+    head_ = r.next;
+  } else {
+    (*pool_)[r.prev].next = r.next;
+  }
+  if (r.next == kNoRequest) {
+    tail_ = r.prev;
+  } else {
+    (*pool_)[r.next].prev = r.prev;
+  }
+  r.prev = r.next = kNoRequest;
+  --size_;
+}
+
+}  // namespace surgesim::models

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "models/scenario.hpp"
+#include "models/service.hpp"
+#include "models/service_stats.hpp"
+#include "models/shoppers.hpp"
+#include "sim/simulator.hpp"
+
+namespace surgesim::models {
+
+// One replication of a scenario: the kernel, the services and the shoppers, wired.
+class Shop final : public sim::EventTarget {
+ public:
+  Shop(const Scenario& scenario, std::uint64_t replication);
+
+  // Runs [0, duration) and returns this replication's summary (SCENARIO.md shape,
+  // without the experiment-level fields). Throws Interrupted if `stop` became true.
+  Json run(std::atomic<double>* progress = nullptr, const std::atomic<bool>* stop = nullptr);
+
+  std::uint64_t events_fired() const { return sim_.events_fired(); }
+
+  void on_event(std::uint32_t tag, std::uint32_t arg) override;
+
+ private:
+  Json summary() const;
+
+  const Scenario& scenario_;
+  sim::Simulator sim_;
+  RequestPool requests_;
+  std::vector<std::unique_ptr<Service>> services_;
+  std::unique_ptr<Shoppers> shoppers_;
+};
+
+}  // namespace surgesim::models

@@ -1,0 +1,217 @@
+#include "models/shoppers.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace surgesim::models {
+namespace {
+
+// Index of the first cumulative weight above u (u in [0,1)); the last entry absorbs
+// rounding so probabilities that sum to 1 +- 1e-6 never fall off the end.
+std::size_t pick(const std::vector<double>& cumulative, double u) {
+  const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u * cumulative.back());
+  return std::min<std::size_t>(static_cast<std::size_t>(it - cumulative.begin()),
+                               cumulative.size() - 1);
+}
+
+template <class T>
+std::uint32_t index_of(const std::unordered_map<std::string, std::uint32_t>& names,
+                       const std::string& name, const T& what) {
+  const auto it = names.find(name);
+  if (it == names.end()) throw std::logic_error("unresolved " + std::string(what) + " " + name);
+  return it->second;
+}
+
+}  // namespace
+
+Shoppers::Shoppers(const Scenario& scenario, std::uint64_t replication, sim::Simulator& sim,
+                   RequestPool& requests, const std::vector<std::unique_ptr<Service>>& services)
+    : sim_(sim),
+      requests_(requests),
+      services_(services),
+      traffic_(scenario.traffic, sim::RandomStream(scenario.seed, replication, "traffic.arrivals")),
+      journey_stream_(scenario.seed, replication, "traffic.journey") {
+  std::unordered_map<std::string, std::uint32_t> service_index;
+  for (std::uint32_t i = 0; i < scenario.services.size(); ++i) {
+    service_index[scenario.services[i].name] = i;
+  }
+
+  double share_sum = 0.0;
+  for (const JourneyConfig& jc : scenario.journeys) {
+    share_sum += jc.share;
+    share_cumulative_.push_back(share_sum);
+    const std::string prefix = "journey." + jc.name;
+    Journey j{jc.name,
+              {},
+              0,
+              jc.patience,
+              jc.patience_covers,
+              jc.retry,
+              sim::RandomStream(scenario.seed, replication, prefix + ".think"),
+              sim::RandomStream(scenario.seed, replication, prefix + ".patience"),
+              sim::RandomStream(scenario.seed, replication, prefix + ".route"),
+              {}};
+    std::unordered_map<std::string, std::uint32_t> page_index;
+    for (std::uint32_t p = 0; p < jc.pages.size(); ++p) page_index[jc.pages[p].name] = p;
+    j.start = index_of(page_index, jc.start, "page");
+    for (const PageConfig& pc : jc.pages) {
+      Page page{index_of(service_index, pc.call, "service"),
+                static_cast<std::uint32_t>(page_labels_.size()),
+                pc.think.value_or(jc.think),
+                {},
+                {}};
+      double cumulative = 0.0;
+      for (const auto& [target, p] : pc.next) {
+        cumulative += p;
+        page.next_cumulative.push_back(cumulative);
+        page.next_page.push_back(
+            target == kExit ? kExitPage
+                            : static_cast<std::int32_t>(index_of(page_index, target, "page")));
+      }
+      page_labels_.push_back(jc.name + "." + pc.name);
+      j.pages.push_back(std::move(page));
+    }
+    journeys_.push_back(std::move(j));
+  }
+  page_stats_.resize(page_labels_.size());
+}
+
+void Shoppers::start() {
+  const Time t = traffic_.next_arrival(sim_.now());
+  if (t < sim::kForever) sim_.at(t, this, kArrival);
+}
+
+void Shoppers::restart_statistics() {
+  totals_ = {};
+  for (Journey& j : journeys_) j.stats = {};
+  for (PageStats& p : page_stats_) p.clear();
+}
+
+void Shoppers::on_event(std::uint32_t tag, std::uint32_t arg) {
+  switch (tag) {
+    case kArrival:
+      arrive();
+      break;
+    case kNextPage:
+      send(arg);
+      break;
+    case kPatience:
+      sessions_[arg].patience = {};
+      give_up(arg);
+      break;
+  }
+}
+
+std::uint32_t Shoppers::acquire_session() {
+  if (free_sessions_.empty()) {
+    sessions_.emplace_back();
+    return static_cast<std::uint32_t>(sessions_.size() - 1);
+  }
+  const std::uint32_t id = free_sessions_.back();
+  free_sessions_.pop_back();
+  sessions_[id] = Session{};
+  return id;
+}
+
+void Shoppers::arrive() {
+  const Time t = traffic_.next_arrival(sim_.now());
+  if (t < sim::kForever) sim_.at(t, this, kArrival);
+
+  const std::uint32_t id = acquire_session();
+  Session& s = sessions_[id];
+  s.journey =
+      journeys_.size() == 1
+          ? 0
+          : static_cast<std::uint32_t>(pick(share_cumulative_, journey_stream_.uniform01()));
+  Journey& j = journeys_[s.journey];
+  s.page = j.start;
+  ++totals_.started;
+  ++j.stats.started;
+  send(id);
+}
+
+void Shoppers::send(std::uint32_t session_id) {
+  Session& s = sessions_[session_id];
+  Journey& j = journeys_[s.journey];
+  const Page& page = j.pages[s.page];
+  const RequestId rid = requests_.acquire();
+  Request& r = requests_[rid];
+  r.session = session_id;
+  r.service = page.service;
+  s.request = rid;
+  s.sent_t = sim_.now();
+  ++page_stats_[page.stats].requests;
+  if (j.patience)
+    s.patience = sim_.after(j.patience->sample(j.patience_stream), this, kPatience, session_id);
+  services_[page.service]->arrive(rid);
+}
+
+void Shoppers::on_service_start(RequestId id) {
+  Session& s = sessions_[requests_[id].session];
+  if (s.request == id && journeys_[s.journey].patience_covers == PatienceCovers::queue) {
+    sim_.cancel(s.patience);
+  }
+}
+
+void Shoppers::on_response(RequestId id, Outcome outcome) {
+  const std::uint32_t session_id = requests_[id].session;
+  Session& s = sessions_[session_id];
+  s.request = kNoRequest;
+  sim_.cancel(s.patience);
+  Journey& j = journeys_[s.journey];
+  const Page& page = j.pages[s.page];
+
+  if (outcome == Outcome::success) {
+    PageStats& ps = page_stats_[page.stats];
+    const Time response = sim_.now() - s.sent_t;
+    ++ps.success;
+    ps.response.add(response);
+    ps.response_quantiles.add(response);
+    const std::size_t choice =
+        page.next_page.size() == 1 ? 0 : pick(page.next_cumulative, j.route_stream.uniform01());
+    const std::int32_t next = page.next_page[choice];
+    if (next == kExitPage) {
+      end(session_id, std::nullopt);
+      return;
+    }
+    s.page = static_cast<std::uint32_t>(next);
+    s.retries = 0;
+    const Time think = page.think.sample(j.think_stream);
+    if (think > 0.0) {
+      sim_.after(think, this, kNextPage, session_id);
+    } else {
+      send(session_id);
+    }
+    return;
+  }
+  if (outcome != Outcome::declined && s.retries < static_cast<std::uint32_t>(j.retry.max)) {
+    ++s.retries;
+    sim_.after(j.retry.backoff, this, kNextPage, session_id);
+    return;
+  }
+  end(session_id, cause_of(outcome));
+}
+
+void Shoppers::give_up(std::uint32_t session_id) {
+  Session& s = sessions_[session_id];
+  const RequestId rid = s.request;
+  s.request = kNoRequest;
+  services_[requests_[rid].service]->withdraw(rid);
+  end(session_id, Cause::abandoned);
+}
+
+void Shoppers::end(std::uint32_t session_id, std::optional<Cause> cause) {
+  Session& s = sessions_[session_id];
+  SessionStats& js = journeys_[s.journey].stats;
+  if (cause) {
+    totals_.drop(*cause);
+    js.drop(*cause);
+  } else {
+    ++totals_.completed;
+    ++js.completed;
+  }
+  free_sessions_.push_back(session_id);
+}
+
+}  // namespace surgesim::models

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/scenario.hpp"
+#include "models/service.hpp"
+#include "models/session_stats.hpp"
+#include "models/traffic_source.hpp"
+#include "sim/random_stream.hpp"
+
+namespace surgesim::models {
+
+// Shopper sessions: they arrive, pick a journey, and walk its pages (a Markov chain),
+// sending one request per page and reacting to the answer: move on after the think
+// time, retry after an error, or give up when their patience runs out. `services` is
+// indexed like scenario.services and may be filled after construction.
+class Shoppers final : public sim::EventTarget, public ResponseSink {
+ public:
+  Shoppers(const Scenario& scenario, std::uint64_t replication, sim::Simulator& sim,
+           RequestPool& requests, const std::vector<std::unique_ptr<Service>>& services);
+
+  void start();  // schedules the first arrival
+  void restart_statistics();
+
+  void on_event(std::uint32_t tag, std::uint32_t arg) override;
+  void on_service_start(RequestId id) override;
+  void on_response(RequestId id, Outcome outcome) override;
+
+  const SessionStats& totals() const { return totals_; }
+  std::size_t journey_count() const { return journeys_.size(); }
+  const std::string& journey_name(std::size_t j) const { return journeys_[j].name; }
+  const SessionStats& journey_stats(std::size_t j) const { return journeys_[j].stats; }
+  // Pages in scenario order; `label` is "JOURNEY.PAGE".
+  std::size_t page_count() const { return page_labels_.size(); }
+  const std::string& page_label(std::size_t p) const { return page_labels_[p]; }
+  const PageStats& page_stats(std::size_t p) const { return page_stats_[p]; }
+
+ private:
+  enum Tag : std::uint32_t { kArrival, kNextPage, kPatience };
+  static constexpr std::int32_t kExitPage = -1;
+
+  struct Page {
+    std::uint32_t service;
+    std::uint32_t stats;  // index into page_stats_
+    Distribution think;
+    std::vector<double> next_cumulative;
+    std::vector<std::int32_t> next_page;  // kExitPage for exit
+  };
+  struct Journey {
+    std::string name;
+    std::vector<Page> pages;
+    std::uint32_t start = 0;
+    std::optional<Distribution> patience;
+    PatienceCovers patience_covers = PatienceCovers::response;
+    RetryConfig retry;
+    sim::RandomStream think_stream;
+    sim::RandomStream patience_stream;
+    sim::RandomStream route_stream;
+    SessionStats stats;
+  };
+  struct Session {
+    std::uint32_t journey = 0;
+    std::uint32_t page = 0;
+    std::uint32_t retries = 0;  // of the current page
+    RequestId request = kNoRequest;
+    sim::EventHandle patience;
+    Time sent_t = 0.0;
+  };
+
+  void arrive();
+  void send(std::uint32_t session_id);
+  void give_up(std::uint32_t session_id);
+  void end(std::uint32_t session_id, std::optional<Cause> cause);
+  std::uint32_t acquire_session();
+
+  sim::Simulator& sim_;
+  RequestPool& requests_;
+  const std::vector<std::unique_ptr<Service>>& services_;
+  TrafficSource traffic_;
+  sim::RandomStream journey_stream_;
+  std::vector<double> share_cumulative_;
+  std::vector<Journey> journeys_;
+  std::vector<std::string> page_labels_;
+  std::vector<PageStats> page_stats_;
+  std::vector<Session> sessions_;
+  std::vector<std::uint32_t> free_sessions_;
+  SessionStats totals_;
+};
+
+}  // namespace surgesim::models

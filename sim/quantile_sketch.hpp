@@ -1,0 +1,97 @@
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace surgesim::sim {
+
+// Mergeable log-bucketed quantile sketch in the style of DDSketch (Masson,
+// Rim & Lee, VLDB 2019), used for latency percentiles without storing samples.
+//
+// Guarantee: with relative accuracy alpha, every quantile reported is within
+// alpha relative error of an exact order statistic of the data, namely the
+// one selected by the rank convention below (|estimate - x| <= alpha * x).
+// Values below kMinIndexable (1e-9) are counted as zero and reported as 0.
+//
+// Bucket i holds x in (gamma^(i-1), gamma^i] with gamma = (1+alpha)/(1-alpha)
+// and reports 2*gamma^i/(gamma+1), which is within alpha of both ends.
+// Counts live in a dense vector over [offset, offset+size) that grows with
+// slack on demand, so once the value range has been seen, add() never
+// allocates. The range is bounded by the indexable doubles (~73k buckets at
+// alpha = 0.005), so memory stays bounded whatever the input.
+class QuantileSketch {
+ public:
+  static constexpr double kMinIndexable = 1e-9;
+
+  // relative_accuracy must be in [1e-6, 1); throws std::invalid_argument.
+  explicit QuantileSketch(double relative_accuracy = 0.005);
+
+  // Hot path: one log, an index, an increment. x must be finite and >= 0
+  // (throws std::invalid_argument otherwise).
+  void add(double x) {
+    // One range test rejects negatives, NaN and +inf together.
+    if (!(x >= 0.0 && x <= std::numeric_limits<double>::max())) [[unlikely]]
+      reject(x);
+    ++count_;
+    if (x < min_) min_ = x;
+    if (x > max_) max_ = x;
+    if (x < kMinIndexable) {
+      ++zero_count_;
+      return;
+    }
+    const int i = index(x);
+    // Unsigned wrap makes an index below offset_ fail the same bound check.
+    auto slot = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(i) -
+                                         static_cast<std::ptrdiff_t>(offset_));
+    if (slot >= counts_.size()) [[unlikely]]
+      slot = grow_to(i);
+    ++counts_[slot];
+  }
+
+  // Exact: the result has the same bucket counts as a sketch of the union.
+  // Both sketches must have the same accuracy (std::invalid_argument).
+  void merge(const QuantileSketch& other);
+
+  // Forget all data but keep the bucket storage for reuse.
+  void clear();
+
+  std::uint64_t count() const { return count_; }
+
+  // Rank convention (DDSketch's default "lower" quantile): with n values
+  // sorted as x_0 <= ... <= x_{n-1}, estimates x_k for k = floor(q*(n-1)),
+  // i.e. the smallest value whose cumulative count exceeds q*(n-1). x_0 and
+  // x_{n-1} are returned exactly (min/max); other estimates are clamped to
+  // [min, max], which can only move them closer to x_k.
+  // q must be in [0, 1] (std::invalid_argument); NaN if empty.
+  double quantile(double q) const;
+
+  double relative_accuracy() const { return alpha_; }
+  // Exact extremes of the data; NaN if empty.
+  double min() const;
+  double max() const;
+
+ private:
+  int index(double x) const { return static_cast<int>(std::ceil(std::log(x) * inv_log_gamma_)); }
+  double value(int i) const;
+  [[noreturn]] static void reject(double x);
+  std::size_t grow_to(int i);
+  void cover(int lo, int hi);
+
+  double alpha_;
+  double gamma_;
+  double log_gamma_;
+  double inv_log_gamma_;
+  int min_index_;   // index of kMinIndexable
+  int max_index_;   // index of the largest finite double
+  int offset_ = 0;  // bucket index of counts_[0]
+  std::vector<std::uint64_t> counts_;
+  std::uint64_t zero_count_ = 0;
+  std::uint64_t count_ = 0;
+  double min_ = std::numeric_limits<double>::infinity();
+  double max_ = -std::numeric_limits<double>::infinity();
+};
+
+}  // namespace surgesim::sim

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <string_view>
+
+namespace surgesim::sim {
+
+// Philox4x32-10 block function (Salmon et al. 2011, "Parallel random numbers: as easy
+// as 1, 2, 3"; bit-compatible with Random123's philox4x32_R(10, ...)). Inline because
+// it is the whole cost of RandomStream::next_u64.
+constexpr std::array<std::uint32_t, 4> philox4x32_10(std::array<std::uint32_t, 4> counter,
+                                                     std::array<std::uint32_t, 2> key) {
+  constexpr std::uint32_t kMul0 = 0xD2511F53u;
+  constexpr std::uint32_t kMul1 = 0xCD9E8D57u;
+  constexpr std::uint32_t kWeyl0 = 0x9E3779B9u;
+  constexpr std::uint32_t kWeyl1 = 0xBB67AE85u;
+  auto& c = counter;
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {  // the key is bumped between rounds, not before the first
+      key[0] += kWeyl0;
+      key[1] += kWeyl1;
+    }
+    const std::uint64_t p0 = std::uint64_t{kMul0} * c[0];
+    const std::uint64_t p1 = std::uint64_t{kMul1} * c[2];
+    c = {static_cast<std::uint32_t>(p1 >> 32) ^ c[1] ^ key[0], static_cast<std::uint32_t>(p1),
+         static_cast<std::uint32_t>(p0 >> 32) ^ c[3] ^ key[1], static_cast<std::uint32_t>(p0)};
+  }
+  return counter;
+}
+
+// The 64-bit Philox key of stream `name` under `seed`:
+//   splitmix64_mix(fnv1a64(name) ^ splitmix64_mix(seed)),
+// where fnv1a64 is FNV-1a over the name's bytes (offset 0xcbf29ce484222325, prime
+// 0x100000001b3) and splitmix64_mix(x) is Steele et al.'s splitmix64 output function
+// applied to x + 0x9E3779B97F4A7C15. Fixed here (not std::hash) so that a seed gives
+// the same numbers on every platform, compiler and standard library. The low 32 bits
+// are key word 0, the high 32 bits key word 1.
+std::uint64_t stream_key(std::uint64_t seed, std::string_view name);
+
+// Independent random stream identified by (seed, replication, name). The Philox key is
+// derived from (seed, hash(name)) and the counter's high words hold the replication, so
+// streams of different names/replications never overlap and changing how many draws one
+// stream makes never shifts another (common random numbers across what-ifs).
+//
+// Layout: block i of a stream is philox4x32_10({lo32(i), hi32(i), lo32(rep), hi32(rep)},
+// stream_key(seed, name)); its output words w0..w3 give next_u64() values
+// w0 | w1 << 32 and then w2 | w3 << 32. Cheap to copy; not thread-safe (one per thread).
+class RandomStream {
+ public:
+  RandomStream(std::uint64_t seed, std::uint64_t replication, std::string_view name);
+
+  std::uint64_t next_u64() {
+    if (buffered_ == 0) refill();
+    return buffer_[--buffered_];
+  }
+
+  // [0,1), 53 random bits: every value is a multiple of 2^-53.
+  double uniform01() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+
+  // (0,1), safe for log(): 52 random bits centred in their cell, (j + 0.5) * 2^-52. With
+  // 53 bits the largest value, 1 - 2^-54, would round to 1.0.
+  double uniform_open01() { return (static_cast<double>(next_u64() >> 12) + 0.5) * 0x1.0p-52; }
+
+  // Inversion; uniform_open01 keeps log() finite. `mean` is not checked (hot path).
+  double exponential(double mean) { return -mean * std::log(uniform_open01()); }
+
+  // Standard normal by Box-Muller; the second value of each pair is cached. Box-Muller
+  // (not the polar method) so that every pair costs exactly two uniforms: no rejection
+  // loop whose length would depend on the values drawn.
+  double normal();
+
+ private:
+  void refill() {
+    const auto w = philox4x32_10({static_cast<std::uint32_t>(block_),
+                                  static_cast<std::uint32_t>(block_ >> 32), rep_lo_, rep_hi_},
+                                 key_);
+    ++block_;
+    // Served from the back: w0|w1 first, then w2|w3.
+    buffer_[1] = std::uint64_t{w[0]} | std::uint64_t{w[1]} << 32;
+    buffer_[0] = std::uint64_t{w[2]} | std::uint64_t{w[3]} << 32;
+    buffered_ = 2;
+  }
+
+  std::array<std::uint32_t, 2> key_;
+  std::uint32_t rep_lo_;
+  std::uint32_t rep_hi_;
+  std::uint64_t block_ = 0;  // next block to generate
+  std::array<std::uint64_t, 2> buffer_{};
+  int buffered_ = 0;
+  bool has_spare_normal_ = false;
+  double spare_normal_ = 0.0;
+};
+
+}  // namespace surgesim::sim

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "sim/event_queue.hpp"
+
+namespace surgesim::sim {
+
+// The clock and the event loop: take the earliest event, advance `now`, dispatch.
+class Simulator {
+ public:
+  Time now() const { return now_; }
+  EventQueue& events() { return events_; }
+
+  EventHandle at(Time t, EventTarget* target, std::uint32_t tag, std::uint32_t arg = 0,
+                 std::uint8_t priority = EventQueue::kDefaultPriority) {
+    return events_.schedule(t, target, tag, arg, priority);
+  }
+  EventHandle after(Time delay, EventTarget* target, std::uint32_t tag, std::uint32_t arg = 0,
+                    std::uint8_t priority = EventQueue::kDefaultPriority) {
+    return events_.schedule(now_ + delay, target, tag, arg, priority);
+  }
+  bool cancel(EventHandle& handle) { return events_.cancel(handle); }
+
+  // Fires every event with time < end, then sets now = end. `progress` (optional)
+  // receives now/end from time to time; `stop` (optional) aborts the loop early and
+  // makes run_until return false.
+  bool run_until(Time end, std::atomic<double>* progress = nullptr,
+                 const std::atomic<bool>* stop = nullptr);
+
+  std::uint64_t events_fired() const { return fired_; }
+
+ private:
+  EventQueue events_;
+  Time now_ = 0.0;
+  std::uint64_t fired_ = 0;
+};
+
+}  // namespace surgesim::sim
