@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Sets surgesim up on a Debian 12 machine and then either runs the default scenario
+# or every test:
+#   ./setup.sh demo    install what is missing, build, run configs/harbolnas-1111.yaml
+#   ./setup.sh test    install what is missing, build, run the C++ and Python tests
+# Safe to run again: it installs only missing packages and rebuilds incrementally.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mode=${1:-}
+if [[ "$mode" != demo && "$mode" != test ]]; then
+  echo "usage: $0 demo|test" >&2
+  exit 2
+fi
+
+packages=(
+  cmake make g++ pkg-config
+  libyaml-cpp-dev libboost-graph-dev libboost-math-dev libeigen3-dev libhdf5-dev
+  pybind11-dev doctest-dev libcli11-dev libfmt-dev nlohmann-json3-dev
+  python3 python3-dev python3-numpy python3-pandas python3-matplotlib python3-h5py
+  python3-distributed python3-pytest python3-nbclient python3-ipykernel
+)
+
+install_missing_packages() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return
+  echo "== installing: ${missing[*]}"
+  local sudo=()
+  [[ $(id -u) -ne 0 ]] && sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+# The python3 first on PATH may be a build without numpy that cannot reach PyPI;
+# take the first interpreter that has what the package and tests need.
+pick_python() {
+  for candidate in python3 /usr/bin/python3; do
+    if command -v "$candidate" >/dev/null &&
+      "$candidate" -c "import numpy, pandas, pytest" 2>/dev/null; then
+      "$candidate" -c "import sys; print(sys.executable)"
+      return
+    fi
+  done
+  echo /usr/bin/python3
+}
+
+# Makes `import surgesim` work for that interpreter: a .pth file pointing at the build.
+register_python_package() {
+  local python=$1 site
+  site=$("$python" -c "import site; print(site.getsitepackages()[0])")
+  if ! { mkdir -p "$site" && echo "$PWD/build/python" >"$site/surgesim.pth"; } 2>/dev/null; then
+    site=$("$python" -c "import site; print(site.getusersitepackages())")
+    mkdir -p "$site" && echo "$PWD/build/python" >"$site/surgesim.pth"
+  fi
+}
+
+# Puts the `surgesim` command on PATH.
+link_cli() {
+  local bin=/usr/local/bin
+  [[ -w $bin ]] || { bin=$HOME/.local/bin; mkdir -p "$bin"; }
+  ln -sf "$PWD/build/cli/surgesim" "$bin/surgesim"
+}
+
+install_missing_packages
+python=$(pick_python)
+echo "== building with $python"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE="$python" >/dev/null
+cmake --build build -j2
+register_python_package "$python"
+link_cli
+
+if [[ "$mode" == demo ]]; then
+  echo "== surgesim run configs/harbolnas-1111.yaml"
+  ./build/cli/surgesim run configs/harbolnas-1111.yaml
+else
+  ctest --test-dir build --output-on-failure -j2
+fi
