@@ -8,10 +8,12 @@
 #include <iostream>
 
 #include "cli/progress_bar.hpp"
+#include "models/analytic_estimate.hpp"
 #include "models/experiment.hpp"
 #include "models/interrupted.hpp"
 #include "models/loader/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
+#include "models/report/estimate_report.hpp"
 #include "models/report/text_report.hpp"
 
 namespace {
@@ -76,8 +78,9 @@ int check(const std::string& file, const std::vector<std::string>& sets) {
   const models::Scenario scenario = load(file, sets);
   std::size_t pages = 0;
   for (const auto& j : scenario.journeys) pages += j.pages.size();
-  fmt::print("{}: valid scenario '{}': {} journeys, {} pages, {} services\n", file, scenario.name,
+  fmt::print("{}: valid scenario '{}': {} journeys, {} pages, {} services\n\n", file, scenario.name,
              scenario.journeys.size(), pages, scenario.services.size());
+  fmt::print("{}", models::estimate_report(scenario, models::estimate(scenario)));
   return kOk;
 }
 
@@ -104,7 +107,8 @@ int main(int argc, char** argv) {
 
   std::string check_file;
   std::vector<std::string> check_sets;
-  CLI::App* check_cmd = app.add_subcommand("check", "Validate a scenario");
+  CLI::App* check_cmd =
+      app.add_subcommand("check", "Validate a scenario and print the analytic estimate");
   check_cmd->add_option("FILE", check_file, "Scenario YAML file")->required();
   check_cmd->add_option("--set", check_sets, "Override a scalar: KEY.PATH=VALUE (repeatable)");
 

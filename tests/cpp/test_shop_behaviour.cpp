@@ -1,7 +1,6 @@
 // How sessions, pages and server pools behave at their edges: timeouts and retries,
 // shoppers who give up, full queues, routing, shares, warm-up and determinism.
 #include <doctest/doctest.h>
-
 #include <fmt/format.h>
 
 #include <array>
@@ -113,7 +112,8 @@ services:
   CHECK(abandoned > 0);
   CHECK(at(s, "/sessions/by_cause/abandoned") >= abandoned);
   // Every arrival is served, abandoned from the queue or still in flight at the end.
-  const double accounted = at(s, "/services/web/completed") + abandoned + at(s, "/services/web/wasted");
+  const double accounted =
+      at(s, "/services/web/completed") + abandoned + at(s, "/services/web/wasted");
   CHECK(accounted <= at(s, "/services/web/arrivals"));
   CHECK(accounted >= at(s, "/services/web/arrivals") - 10);
   CHECK(at(s, "/services/web/mean_queue") <= 5.0 * 1.0 + 1e-9);  // nobody waits > 1 s at 5/s

@@ -2,7 +2,6 @@
 // Each check asks the exact value to fall in a 99.9% confidence interval built from
 // independent replications (see scenario_runner.hpp).
 #include <doctest/doctest.h>
-
 #include <fmt/format.h>
 
 #include "sim/queueing_theory.hpp"
@@ -75,10 +74,11 @@ TEST_CASE("M/M/c (Erlang C): mean wait and probability of waiting") {
 TEST_CASE("M/M/c/K: loss probability of a bounded queue") {
   const double lambda = 80.0, mu = 20.0;  // offered load 4 Erlang on 4 servers
   const int c = 4, queue = 6;
-  const auto result = run_yaml(single_page_shop(lambda, "", fmt::format(R"(    instances: {}
+  const auto result = run_yaml(single_page_shop(lambda, "",
+                                                fmt::format(R"(    instances: {}
     queue: {}
     service: {{dist: exponential, mean: 50ms}})",
-                                                                         c, queue)));
+                                                            c, queue)));
   const auto exact = sim::theory::mmck(lambda, mu, c, c + queue);
   check_in_ci(ratio(result, "/services/web/rejected", "/services/web/arrivals"), exact.p_block,
               "P(block)");
@@ -92,9 +92,10 @@ TEST_CASE("Erlang-A (M/M/c+M): abandonment of an overloaded pool") {
   // 10 servers at mu = 10/s offered 110/s: only impatience keeps the queue finite.
   const double lambda = 110.0, mu = 10.0, theta = 5.0;
   const int c = 10;
-  const auto result = run_yaml(single_page_shop(lambda, R"(    patience: {dist: exponential, mean: 200ms}
+  const auto result =
+      run_yaml(single_page_shop(lambda, R"(    patience: {dist: exponential, mean: 200ms}
     patience_covers: queue)",
-                                                R"(    instances: 10
+                                R"(    instances: 10
     service: {dist: exponential, mean: 100ms})"));
   const auto exact = sim::theory::erlang_a(lambda, mu, c, theta);
   check_in_ci(ratio(result, "/services/web/abandoned", "/services/web/arrivals"), exact.p_abandon,
@@ -104,5 +105,6 @@ TEST_CASE("Erlang-A (M/M/c+M): abandonment of an overloaded pool") {
   check_in_ci(per_replication(result, "/services/web/mean_wait_s"), exact.mean_wait_served,
               "Wq of served");
   check_in_ci(per_replication(result, "/services/web/mean_queue"), exact.mean_queue, "Lq");
-  CHECK(per_replication(result, "/services/web/wasted")[0] == 0.0);  // patience ends at service start
+  CHECK(per_replication(result, "/services/web/wasted")[0] ==
+        0.0);  // patience ends at service start
 }
