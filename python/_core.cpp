@@ -114,8 +114,7 @@ PYBIND11_MODULE(_core, m) {
   py::register_exception_translator(translate_scenario_error);
 
   m.def("run", &run, py::arg("path"), py::arg("set") = std::vector<std::string>{},
-        py::arg("replications") = py::none(), py::arg("seed") = py::none(),
-        py::arg("threads") = 0u,
+        py::arg("replications") = py::none(), py::arg("seed") = py::none(), py::arg("threads") = 0u,
         R"(Load, validate and simulate a scenario file.
 
 ``set`` holds ``KEY.PATH=VALUE`` overrides applied before validation;

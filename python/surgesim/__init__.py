@@ -1,0 +1,88 @@
+"""surgesim: discrete-event simulation of online shops on sale days.
+
+A thin shell over the C++ library: the scenario file (see SCENARIO.md) says
+everything about the shop; Python picks the file, overrides a few values and
+reads the results.
+
+    >>> import surgesim
+    >>> results = surgesim.run("configs/harbolnas.yaml", set=["services.web.instances=60"])
+    >>> results.services()[["utilization", "p99_s"]]
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any, Union
+
+from . import _core
+from ._errors import ScenarioError
+from ._results import Results
+
+__all__ = ["Results", "ScenarioError", "run", "validate", "__version__"]
+__version__: str = _core.__version__
+
+PathLike = Union[str, "os.PathLike[str]"]
+Overrides = Union[Iterable[str], Mapping[str, Any], None]
+
+
+def run(
+    path: PathLike,
+    *,
+    set: Overrides = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    threads: int = 0,
+) -> Results:
+    """Simulate the scenario file at ``path`` and return its Results.
+
+    ``set`` overrides scalars by key path before validation, like the command
+    line's ``--set``: a list of ``"KEY.PATH=VALUE"`` strings or a mapping
+    ``{"services.web.instances": 60}``. ``replications`` and ``seed`` override the
+    file's. ``threads`` = 0 uses all cores; the results do not depend on it.
+    Raises ScenarioError for an invalid scenario, FileNotFoundError for a missing file.
+    """
+    summary, trees = _core.run(
+        _existing_file(path),
+        _override_options(set),
+        replications=replications,
+        seed=seed,
+        threads=threads,
+    )
+    return Results(json.loads(summary), [json.loads(t) for t in trees])
+
+
+def validate(path: PathLike, *, set: Overrides = None) -> dict[str, Any]:
+    """Check the scenario file at ``path`` without running it.
+
+    Returns name, description, currency, duration_s, warmup_s, seed, replications,
+    journeys (name -> page names) and services (names). Raises like ``run``.
+    """
+    return _core.validate(_existing_file(path), _override_options(set))
+
+
+def _existing_file(path: PathLike) -> str:
+    # The library reports a missing file as an invalid scenario; Python code expects
+    # the OSError that open() would raise.
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(errno.ENOENT, "scenario file not found", path)
+    return path
+
+
+def _override_options(overrides: Overrides) -> list[str]:
+    if overrides is None:
+        return []
+    if isinstance(overrides, str):  # one option, not an iterable of characters
+        return [overrides]
+    if isinstance(overrides, Mapping):
+        return [f"{key}={_yaml_scalar(value)}" for key, value in overrides.items()]
+    return list(overrides)
+
+
+def _yaml_scalar(value: Any) -> str:
+    if isinstance(value, bool):  # str(True) would be "True"; YAML spells it true
+        return "true" if value else "false"
+    return str(value)
