@@ -5,7 +5,7 @@ everything about the shop; Python picks the file, overrides a few values and
 reads the results.
 
     >>> import surgesim
-    >>> results = surgesim.run("configs/harbolnas.yaml", set=["services.web.instances=60"])
+    >>> results = surgesim.run("configs/harbolnas-1111.yaml", set=["services.web.instances=60"])
     >>> results.services()[["utilization", "p99_s"]]
 """
 
