@@ -25,38 +25,59 @@ class Figures {
     return (*ci_)[p].get<double>();
   }
 
-  std::string count(const Json::json_pointer& p) const { return show(p, &fmt_count); }
-  std::string percent(const Json::json_pointer& p) const { return show(p, &fmt_percent); }
-  std::string seconds(const Json::json_pointer& p) const { return show(p, &fmt_seconds); }
-  std::string plain(const Json::json_pointer& p) const { return show(p, &fmt_plain); }
+  std::string count(const Json::json_pointer& p) const { return show(p, {1.0, "", 0, true}); }
+  std::string percent(const Json::json_pointer& p) const { return show(p, {100.0, "%", 2, false}); }
+  std::string plain(const Json::json_pointer& p) const { return show(p, {1.0, "", 2, false}); }
+  std::string seconds(const Json::json_pointer& p) const {
+    const auto v = value(p);
+    return v ? show(p, seconds_unit(*v)) : "-";
+  }
 
-  static std::string fmt_count(double x) {
-    if (std::abs(x - std::round(x)) > 1e-9 && std::abs(x) < 1000) return fmt::format("{:.1f}", x);
+  // How to print a figure: scale, suffix, decimals, thousands separators.
+  struct Unit {
+    double scale;
+    const char* suffix;
+    int decimals;
+    bool grouped;
+  };
+  static Unit seconds_unit(double x) {
+    if (x < 1e-3) return {1e6, " µs", 0, false};
+    if (x < 1.0) return {1e3, " ms", 0, false};
+    if (x < 60.0) return {1.0, " s", 2, false};
+    return {1.0 / 60.0, " min", 1, false};
+  }
+  static std::string grouped(double x) {
     const auto n = static_cast<long long>(std::llround(x));
     const std::string digits = std::to_string(std::llabs(n));
-    std::string grouped = n < 0 ? "-" : "";
+    std::string out = n < 0 ? "-" : "";
     for (std::size_t i = 0; i < digits.size(); ++i) {
-      if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
-      grouped += digits[i];
+      if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+      out += digits[i];
     }
-    return grouped;
+    return out;
   }
-  static std::string fmt_percent(double x) { return fmt::format("{:.2f}%", 100.0 * x); }
-  static std::string fmt_plain(double x) { return fmt::format("{:.2f}", x); }
-  static std::string fmt_seconds(double x) {
-    if (x < 1e-3) return fmt::format("{:.0f} µs", x * 1e6);
-    if (x < 1.0) return fmt::format("{:.0f} ms", x * 1e3);
-    if (x < 60.0) return fmt::format("{:.2f} s", x);
-    return fmt::format("{:.1f} min", x / 60.0);
+  // "81±0.26 ms": the half-width in the value's unit, to two significant digits.
+  static std::string render(double v, std::optional<double> h, const Unit& u) {
+    const double x = v * u.scale;
+    const bool whole = std::abs(x - std::round(x)) < 1e-9;
+    std::string s = u.grouped && (whole || std::abs(x) >= 1000) ? grouped(x)
+                    : u.grouped                                 ? fmt::format("{:.1f}", x)
+                                : fmt::format("{:.{}f}", x, u.decimals);
+    if (h && *h > 1e-9 * std::abs(v)) {  // below that, rounding noise of identical values
+      const double hx = *h * u.scale;
+      s += "±" + (hx >= 10.0 ? grouped(hx) : fmt::format("{:.2g}", hx));
+    }
+    return s + u.suffix;
+  }
+  static std::string fmt_seconds(double x) { return render(x, std::nullopt, seconds_unit(x)); }
+  static std::string fmt_percent(double x) {
+    return render(x, std::nullopt, {100.0, "%", 2, false});
   }
 
  private:
-  std::string show(const Json::json_pointer& p, std::string (*f)(double)) const {
+  std::string show(const Json::json_pointer& p, const Unit& unit) const {
     const auto v = value(p);
-    if (!v) return "-";
-    std::string s = f(*v);
-    if (const auto h = half_width(p); h && *h > 0.0) s += " ±" + f(*h);
-    return s;
+    return v ? render(*v, half_width(p), unit) : "-";
   }
 
   const Json& summary_;
