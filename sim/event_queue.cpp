@@ -1,101 +1,69 @@
 #include "sim/event_queue.hpp"
 
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
 namespace surgesim::sim {
 
-EventHandle EventQueue::schedule(Time t, EventTarget* target, std::uint32_t tag, std::uint32_t arg,
-                                 std::uint8_t priority) {
-  std::uint32_t slot;
-  if (free_slots_.empty()) {
-    slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.push_back(Slot{target, tag, arg, 0, 0});
-  } else {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-    Slot& s = slots_[slot];
-    s.target = target;
-    s.tag = tag;
-    s.arg = arg;
+std::uint32_t EventQueue::grow(EventTarget* target, std::uint32_t tag, std::uint32_t arg) {
+  if (slots_.size() >= kMaxSlots) {
+    throw std::length_error("EventQueue: more than 2^26 events pending at once");
   }
-  const std::uint64_t key = (std::uint64_t{priority} << 56) | (sequence_++ & ((1ull << 56) - 1));
-  heap_.emplace_back();
-  sift_up(heap_.size() - 1, Entry{t, key, slot});
-  return EventHandle{slot, slots_[slot].generation};
+  slots_.push_back(Slot{target, tag, arg, kNoSlot, 0});
+  if (slots_.size() > leaves_) resize_tree(std::max<std::size_t>(16, 2 * leaves_));
+  return static_cast<std::uint32_t>(slots_.size() - 1);
 }
 
-bool EventQueue::is_pending(EventHandle handle) const {
-  return !handle.empty() && handle.slot < slots_.size() &&
-         slots_[handle.slot].generation == handle.generation;
+void EventQueue::resize_tree(std::size_t leaves) {
+  decltype(tree_) tree(2 * leaves, kVacant);
+  std::copy(tree_.begin() + static_cast<std::ptrdiff_t>(leaves_), tree_.end(),
+            tree.begin() + static_cast<std::ptrdiff_t>(leaves));
+  tree_ = std::move(tree);
+  leaves_ = leaves;
+  rebuild();
 }
 
-bool EventQueue::cancel(EventHandle& handle) {
-  if (!is_pending(handle)) {
-    handle = EventHandle{};
-    return false;
+// Replays every match, bottom up: O(leaves). Only for growing, renumbering, clearing.
+void EventQueue::rebuild() const {
+  for (std::size_t node = leaves_ - 1; node >= 1; --node) {
+    const Entry& a = tree_[2 * node];
+    const Entry& b = tree_[2 * node + 1];
+    tree_[node] = before(b, a) ? b : a;
   }
-  const std::size_t pos = slots_[handle.slot].heap_pos;
-  release(handle.slot);
-  handle = EventHandle{};
-  const Entry last = heap_.back();
-  heap_.pop_back();
-  if (pos < heap_.size()) {
-    // The last entry fills the hole; it may need to move either way.
-    if (pos > 0 && last.before(heap_[(pos - 1) / 2])) {
-      sift_up(pos, last);
-    } else {
-      sift_down(pos, last);
-    }
-  }
-  return true;
+  stale_ = kNoSlot;
 }
 
-EventQueue::Fired EventQueue::pop() {
-  const Entry top = heap_.front();
-  const Slot& s = slots_[top.slot];
-  const Fired fired{top.t, s.target, s.tag, s.arg};
-  release(top.slot);
-  const Entry last = heap_.back();
-  heap_.pop_back();
-  if (!heap_.empty()) sift_down(0, last);
-  return fired;
+// Before the sequence field overflows, give the pending entries the sequence numbers
+// 0..n-1 in their firing order. That keeps every comparison's outcome, so FIFO ties
+// survive. Runs once per 2^30 events scheduled.
+void EventQueue::renumber() {
+  std::vector<Entry> pending;
+  pending.reserve(size_);
+  for (std::size_t leaf = leaves_; leaf < tree_.size(); ++leaf) {
+    if (before(tree_[leaf], kVacant)) pending.push_back(tree_[leaf]);
+  }
+  std::sort(pending.begin(), pending.end(), before);
+  constexpr std::uint64_t kSequenceMask = (kSequenceLimit - 1) << kSlotBits;
+  for (std::size_t rank = 0; rank < pending.size(); ++rank) {
+    Entry e = pending[rank];
+    e.order = (e.order & ~kSequenceMask) | (std::uint64_t{rank} << kSlotBits);
+    tree_[leaves_ + slot_of(e)] = e;
+  }
+  sequence_ = pending.size();
+  rebuild();
 }
 
 void EventQueue::clear() {
-  for (const Entry& e : heap_) release(e.slot);
-  heap_.clear();
+  for (std::uint32_t slot = 0; slot < slots_.size(); ++slot) {
+    if (before(tree_[leaves_ + slot], kVacant)) vacate(slot);
+  }
+  rebuild();
 }
 
 void EventQueue::reserve(std::size_t n) {
-  heap_.reserve(n);
   slots_.reserve(n);
-  free_slots_.reserve(n);
-}
-
-void EventQueue::release(std::uint32_t slot) {
-  ++slots_[slot].generation;  // makes outstanding handles stale
-  free_slots_.push_back(slot);
-}
-
-void EventQueue::sift_up(std::size_t pos, Entry entry) {
-  while (pos > 0) {
-    const std::size_t parent = (pos - 1) / 2;
-    if (!entry.before(heap_[parent])) break;
-    place(pos, heap_[parent]);
-    pos = parent;
-  }
-  place(pos, entry);
-}
-
-void EventQueue::sift_down(std::size_t pos, Entry entry) {
-  const std::size_t n = heap_.size();
-  for (;;) {
-    std::size_t child = 2 * pos + 1;
-    if (child >= n) break;
-    if (child + 1 < n && heap_[child + 1].before(heap_[child])) ++child;
-    if (!heap_[child].before(entry)) break;
-    place(pos, heap_[child]);
-    pos = child;
-  }
-  place(pos, entry);
+  if (n > leaves_) resize_tree(std::bit_ceil(n));
 }
 
 }  // namespace surgesim::sim

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <bit>
+#include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 #include "sim/time.hpp"
@@ -26,10 +29,21 @@ struct EventHandle {
   bool empty() const { return slot == kNone; }
 };
 
-// Pending-event set: an indexed binary heap over pooled slots. Insert, pop and cancel
-// are O(log n); memory grows with events pending, never per event fired (slots and
-// heap entries are recycled). Ties at the same time run by ascending `priority`, then
-// in scheduling order (a sequence number), so runs are reproducible.
+// Pending-event set: a tournament (winner) tree over pooled slots. Ties at the same
+// time run by ascending `priority`, then in scheduling order (a sequence number), so
+// runs are reproducible. Memory grows with the most events ever pending at once, never
+// per event fired: slots are recycled, and the tree has one leaf per slot.
+//
+// Why a tournament tree rather than a heap: every event slot is a leaf, each inner node
+// holds the earliest entry below it, so schedule, pop and cancel all rewrite one leaf
+// and replay the matches on its path to the root: O(log slots), one compare per level,
+// on addresses known in advance. A heap's sift-down must wait for each level's compares
+// to know where to load next; here the loads run ahead and only the compares chain.
+// pop() defers the replay of the leaf it empties: the next schedule() usually takes
+// that very slot (the free list is LIFO) and one replay serves both.
+//
+// An entry is 16 bytes, the time as an order-preserving integer plus one word holding
+// priority, sequence number and slot, so comparing two is one 128-bit compare.
 class EventQueue {
  public:
   static constexpr std::uint8_t kDefaultPriority = 128;
@@ -42,48 +56,179 @@ class EventQueue {
   };
 
   EventHandle schedule(Time t, EventTarget* target, std::uint32_t tag, std::uint32_t arg = 0,
-                       std::uint8_t priority = kDefaultPriority);
-  // Removes a pending event and clears the handle; a stale or empty handle is a no-op.
-  bool cancel(EventHandle& handle);
-  bool is_pending(EventHandle handle) const;
+                       std::uint8_t priority = kDefaultPriority) {
+    if (sequence_ >= sequence_limit_) renumber();
+    const std::uint32_t slot = acquire(target, tag, arg);
+    tree_[leaves_ + slot] = Entry{time_key(t), (std::uint64_t{priority} << kPriorityShift) |
+                                                   (sequence_++ << kSlotBits) | slot};
+    ++size_;
+    if (stale_ != slot) settle();
+    stale_ = kNoSlot;
+    replay(slot);
+    return EventHandle{slot, slots_[slot].generation};
+  }
 
-  bool empty() const { return heap_.empty(); }
-  std::size_t size() const { return heap_.size(); }
-  Time next_time() const { return heap_.empty() ? kForever : heap_.front().t; }
+  // Removes a pending event and clears the handle; a stale or empty handle is a no-op.
+  bool cancel(EventHandle& handle) {
+    const bool pending = is_pending(handle);
+    if (pending) {
+      settle();
+      vacate(handle.slot);
+    }
+    handle = EventHandle{};
+    return pending;
+  }
+
+  bool is_pending(EventHandle handle) const {
+    // A free slot's generation was bumped on release, so it never matches.
+    return handle.slot < slots_.size() && slots_[handle.slot].generation == handle.generation;
+  }
+
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+  Time next_time() const {
+    settle();
+    return empty() ? kForever : time_of(tree_[1].time);
+  }
+  // Slots allocated, pending or free: the high-water mark of pending events.
+  std::size_t capacity() const { return slots_.size(); }
+
   // Precondition: !empty().
-  Fired pop();
+  Fired pop() {
+    settle();
+    const Entry top = tree_[1];
+    const std::uint32_t slot = slot_of(top);
+    const Slot& s = slots_[slot];
+    const Fired fired{time_of(top.time), s.target, s.tag, s.arg};
+    vacate(slot);
+    return fired;
+  }
+
   void clear();
   void reserve(std::size_t n);
 
  private:
+  friend struct EventQueueTesting;
+
+  // Entry::order = priority (8 bits) | sequence (30 bits) | slot (26 bits). The
+  // sequence is renumbered before it overflows (renumber()); 2^26 slots bound the
+  // events pending at once (~67 M).
+  static constexpr int kSlotBits = 26;
+  static constexpr int kPriorityShift = 56;
+  static constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << kSlotBits) - 1;
+  static constexpr std::uint64_t kMaxSlots = std::uint64_t{1} << kSlotBits;
+  static constexpr std::uint64_t kSequenceLimit = std::uint64_t{1} << (kPriorityShift - kSlotBits);
+  static constexpr std::uint32_t kNoSlot = 0xffffffffu;
+
   struct Entry {
-    Time t;
-    std::uint64_t key;  // priority in the top byte, sequence number below
-    std::uint32_t slot;
-    bool before(const Entry& other) const {
-      return t < other.t || (t == other.t && key < other.key);
-    }
+    std::uint64_t time;   // time_key(t)
+    std::uint64_t order;  // ties: priority, then sequence; the slot rides along
   };
+  static constexpr Entry kVacant{~std::uint64_t{0}, ~std::uint64_t{0}};  // loses to all
+
+  using Key = unsigned __int128;
+  static Key key(const Entry& e) { return (Key{e.time} << 64) | e.order; }
+  static bool before(const Entry& a, const Entry& b) { return key(a) < key(b); }
+  static std::uint32_t slot_of(const Entry& e) {
+    return static_cast<std::uint32_t>(e.order & kSlotMask);
+  }
+
+  // Doubles as unsigned integers in the same order: non-negative ones get the sign bit
+  // set, negative ones are inverted. Adding 0.0 turns -0.0 into +0.0, equal as doubles.
+  static constexpr std::uint64_t kSign = std::uint64_t{1} << 63;
+  static std::uint64_t time_key(Time t) {
+    const auto bits = std::bit_cast<std::uint64_t>(t + 0.0);
+    return bits ^ (static_cast<std::uint64_t>(static_cast<std::int64_t>(bits) >> 63) | kSign);
+  }
+  static Time time_of(std::uint64_t key) {
+    const auto negative = static_cast<std::uint64_t>(static_cast<std::int64_t>(~key) >> 63);
+    return std::bit_cast<Time>(key ^ (negative | kSign));
+  }
+
   struct Slot {
     EventTarget* target;
     std::uint32_t tag;
     std::uint32_t arg;
-    std::uint32_t heap_pos;
+    std::uint32_t next_free;
     std::uint32_t generation;
   };
 
-  void place(std::size_t pos, const Entry& entry) {
-    heap_[pos] = entry;
-    slots_[entry.slot].heap_pos = static_cast<std::uint32_t>(pos);
-  }
-  void sift_up(std::size_t pos, Entry entry);
-  void sift_down(std::size_t pos, Entry entry);
-  void release(std::uint32_t slot);
+  // Keeps a node and its sibling on one cache line.
+  template <class T>
+  struct CacheAligned {
+    using value_type = T;
+    static constexpr std::align_val_t kAlign{64};
+    CacheAligned() = default;
+    template <class U>
+    CacheAligned(const CacheAligned<U>&) {}
+    T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlign)); }
+    void deallocate(T* p, std::size_t) { ::operator delete(p, kAlign); }
+    bool operator==(const CacheAligned&) const { return true; }
+  };
 
-  std::vector<Entry> heap_;
+  std::uint32_t acquire(EventTarget* target, std::uint32_t tag, std::uint32_t arg) {
+    if (free_head_ == kNoSlot) return grow(target, tag, arg);
+    const std::uint32_t slot = free_head_;
+    Slot& s = slots_[slot];
+    free_head_ = s.next_free;
+    s.target = target;
+    s.tag = tag;
+    s.arg = arg;
+    return slot;
+  }
+
+  // Frees a pending slot; its leaf is emptied now, the path above it replayed later.
+  void vacate(std::uint32_t slot) {
+    Slot& s = slots_[slot];
+    ++s.generation;  // makes outstanding handles stale
+    s.next_free = free_head_;
+    free_head_ = slot;
+    tree_[leaves_ + slot] = kVacant;
+    --size_;
+    stale_ = slot;
+  }
+
+  void settle() const {
+    if (stale_ == kNoSlot) return;
+    replay(stale_);
+    stale_ = kNoSlot;
+  }
+
+  // Recomputes the winners on the path from a leaf to the root. Branch-free: who wins
+  // a match is a coin flip the predictor cannot learn.
+  void replay(std::uint32_t slot) const {
+    Entry* t = tree_.data();
+    std::size_t node = leaves_ + slot;
+    std::uint64_t time = t[node].time;
+    std::uint64_t order = t[node].order;
+    while (node > 1) {
+      const Entry& sibling = t[node ^ 1];
+      // A coin flip: the 0.5 hint makes GCC emit cmov rather than a branch.
+      const bool take = __builtin_expect_with_probability(before(sibling, Entry{time, order}), 1, 0.5);
+      time = take ? sibling.time : time;
+      order = take ? sibling.order : order;
+      node >>= 1;
+      t[node].time = time;
+      t[node].order = order;
+    }
+  }
+
+  std::uint32_t grow(EventTarget* target, std::uint32_t tag, std::uint32_t arg);
+  void resize_tree(std::size_t leaves);
+  void rebuild() const;
+  void renumber();
+
+  // tree_[1] is the root, node i has children 2i and 2i+1, the leaves_ leaves start at
+  // tree_[leaves_] (leaf s belongs to slot s; free slots hold kVacant). Mutable: the
+  // deferred replay may run inside next_time().
+  mutable std::vector<Entry, CacheAligned<Entry>> tree_ = std::vector<Entry, CacheAligned<Entry>>(2, kVacant);
+  std::size_t leaves_ = 1;
   std::vector<Slot> slots_;
-  std::vector<std::uint32_t> free_slots_;
+  std::size_t size_ = 0;
+  mutable std::uint32_t stale_ = kNoSlot;  // the leaf whose path awaits its replay
+  std::uint32_t free_head_ = kNoSlot;      // free slots form a list through next_free
   std::uint64_t sequence_ = 0;
+  std::uint64_t sequence_limit_ = kSequenceLimit;  // lowered by tests only
 };
 
 }  // namespace surgesim::sim

@@ -26,6 +26,18 @@ class YamlNode {
  public:
   YamlNode(YAML::Node node, std::string path, std::shared_ptr<const YamlSource> source)
       : node_(std::move(node)), path_(std::move(path)), source_(std::move(source)) {}
+  // A map entry's value; key_mark is where its key is written.
+  YamlNode(YAML::Node node, std::string path, std::shared_ptr<const YamlSource> source,
+           YAML::Mark key_mark)
+      : YamlNode(std::move(node), std::move(path), std::move(source)) {
+    key_mark_ = key_mark;
+  }
+
+  // Another node of the same source (for walking raw YAML, e.g. in check_structure).
+  YamlNode at(YAML::Node node, std::string path,
+              YAML::Mark key_mark = YAML::Mark::null_mark()) const {
+    return YamlNode(std::move(node), std::move(path), source_, key_mark);
+  }
 
   const std::string& path() const { return path_; }
   const YAML::Node& raw() const { return node_; }
@@ -37,7 +49,10 @@ class YamlNode {
   // A short description of the node for "found ..." (the scalar's text, "a map", ...).
   std::string found() const;
   [[noreturn]] void fail(const std::string& problem) const;
-  [[noreturn]] void expected(const std::string& what) const;
+  // Blames the key rather than the value (unknown, duplicate or badly named keys).
+  [[noreturn]] void fail_key(const std::string& problem) const;
+  // "expected WHAT, found FOUND" and then `hint` (e.g. a did-you-mean).
+  [[noreturn]] void expected(const std::string& what, const std::string& hint = "") const;
 
   // Map entries in file order; requires a map. Keys must be plain scalars.
   std::vector<std::pair<std::string, YamlNode>> entries() const;
@@ -58,9 +73,12 @@ class YamlNode {
 
  private:
   friend class YamlMap;
+  std::string location_at(const YAML::Mark& mark) const;
+
   YAML::Node node_;
   std::string path_;
   std::shared_ptr<const YamlSource> source_;
+  YAML::Mark key_mark_ = YAML::Mark::null_mark();
 };
 
 // Reads a YAML map against a list of known keys: unknown keys are errors with a
@@ -70,18 +88,19 @@ class YamlMap {
   YamlMap(const YamlNode& node, std::vector<std::string> known,
           std::vector<std::string> not_supported_yet = {});
 
-  bool has(const std::string& key) const;
-  std::optional<YamlNode> get(const std::string& key) const;
+  bool has(const std::string& key) const { return child(key).has_value(); }
+  std::optional<YamlNode> get(const std::string& key) const { return child(key); }
   YamlNode required(const std::string& key) const;
   const YamlNode& node() const { return node_; }
 
  private:
-  YamlNode child(const std::string& key) const;
-  YamlNode node_;
+  std::optional<YamlNode> child(const std::string& key) const;
+  YamlNode node_;  // a map, or null (`key:` with nothing is an empty map)
 };
 
-// Rejects what yaml-cpp lets through: duplicate keys (it keeps both, silently) and
-// nodes that contain themselves through an alias (&a [*a]), which would recurse forever.
+// Rejects what yaml-cpp lets through: duplicate keys (it keeps both, silently), nodes
+// that contain themselves through an alias (&a [*a]), which would recurse forever, and
+// aliases that expand to a huge tree ("billion laughs"), which would take forever.
 void check_structure(const YamlNode& root);
 
 }  // namespace surgesim::models

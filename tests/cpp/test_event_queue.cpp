@@ -1,0 +1,345 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <random>
+#include <set>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "sim/event_queue.hpp"
+#include "sim/simulator.hpp"
+
+namespace surgesim::sim {
+// Lets a test reach the sequence renumbering that otherwise needs 2^30 schedules.
+struct EventQueueTesting {
+  static void set_sequence_limit(EventQueue& q, std::uint64_t limit) { q.sequence_limit_ = limit; }
+};
+}  // namespace surgesim::sim
+
+namespace {
+
+using surgesim::sim::EventHandle;
+using surgesim::sim::EventQueue;
+using surgesim::sim::EventTarget;
+using surgesim::sim::kForever;
+using surgesim::sim::Simulator;
+using surgesim::sim::Time;
+using Trace = std::vector<std::pair<Time, std::uint32_t>>;  // (t, tag), in firing order
+
+// A target that is never dispatched: EventQueue tests pop by hand.
+struct Dummy final : EventTarget {
+  void on_event(std::uint32_t, std::uint32_t) override {}
+};
+
+Trace drain(EventQueue& q) {
+  Trace trace;
+  while (!q.empty()) {
+    const EventQueue::Fired f = q.pop();
+    trace.emplace_back(f.t, f.tag);
+  }
+  return trace;
+}
+
+// Records (now, tag) for every event the simulator dispatches to it.
+struct Recorder final : EventTarget {
+  explicit Recorder(Simulator& s) : sim(s) {}
+  void on_event(std::uint32_t tag, std::uint32_t) override { trace.emplace_back(sim.now(), tag); }
+  Simulator& sim;
+  Trace trace;
+};
+
+}  // namespace
+
+TEST_CASE("events pop in time order, negative and infinite times included") {
+  EventQueue q;
+  Dummy d;
+  for (const auto& [t, tag] : Trace{{5, 5}, {1, 1}, {-0.5, 0}, {3, 3}, {kForever, 9}, {2, 2}}) {
+    q.schedule(t, &d, tag);
+  }
+  CHECK(q.size() == 6);
+  CHECK(q.next_time() == -0.5);
+  CHECK(drain(q) == Trace{{-0.5, 0}, {1, 1}, {2, 2}, {3, 3}, {5, 5}, {kForever, 9}});
+  CHECK(q.next_time() == kForever);
+}
+
+TEST_CASE("same-time ties run by priority, then in scheduling order") {
+  EventQueue q;
+  Dummy d;
+  q.schedule(1.0, &d, 1);  // default priority 128
+  q.schedule(1.0, &d, 2, 0, 5);
+  q.schedule(1.0, &d, 3);
+  q.schedule(1.0, &d, 4, 0, 5);
+  q.schedule(0.5, &d, 5, 0, 255);  // earlier time beats any priority
+  q.schedule(1.0, &d, 6, 0, 0);
+  q.schedule(-0.0, &d, 7);  // -0.0 == +0.0: a tie, in scheduling order
+  q.schedule(0.0, &d, 8);
+  CHECK(drain(q) ==
+        Trace{{0, 7}, {0, 8}, {0.5, 5}, {1, 6}, {1, 2}, {1, 4}, {1, 1}, {1, 3}});
+}
+
+TEST_CASE("an event scheduled for now runs after those already pending for now") {
+  // As in SimPy: a zero delay does not jump ahead of events already due at this time.
+  struct Chain final : EventTarget {
+    explicit Chain(Simulator& s) : sim(s) {}
+    void on_event(std::uint32_t tag, std::uint32_t) override {
+      trace.emplace_back(sim.now(), tag);
+      if (tag == 1) sim.after(0.0, this, 10);
+    }
+    Simulator& sim;
+    Trace trace;
+  };
+  Simulator sim;
+  Chain c(sim);
+  sim.at(1.0, &c, 1);
+  sim.at(1.0, &c, 2);
+  sim.at(1.0, &c, 3, 0, 200);  // but priority still comes before scheduling order
+  sim.run_until(2.0);
+  CHECK(c.trace == Trace{{1, 1}, {1, 2}, {1, 10}, {1, 3}});
+}
+
+TEST_CASE("cancel: pending, fired, already cancelled and empty handles") {
+  EventQueue q;
+  Dummy d;
+  EventHandle a = q.schedule(1.0, &d, 1);
+  EventHandle b = q.schedule(2.0, &d, 2);
+  const EventHandle a_copy = a;
+
+  SUBCASE("pending") {
+    CHECK(q.is_pending(a));
+    CHECK(q.cancel(a));
+    CHECK(a.empty());
+    CHECK_FALSE(q.is_pending(a_copy));
+    CHECK(drain(q) == Trace{{2, 2}});
+  }
+  SUBCASE("already cancelled, through a copy of the handle") {
+    CHECK(q.cancel(a));
+    EventHandle again = a_copy;
+    CHECK_FALSE(q.cancel(again));
+    CHECK(again.empty());
+    CHECK(q.size() == 1);
+  }
+  SUBCASE("already fired") {
+    CHECK(q.pop().tag == 1);
+    CHECK_FALSE(q.is_pending(a));
+    CHECK_FALSE(q.cancel(a));
+    CHECK(a.empty());
+    CHECK(q.is_pending(b));
+    CHECK(q.size() == 1);
+  }
+  SUBCASE("empty and out-of-range handles") {
+    EventHandle none;
+    CHECK_FALSE(q.is_pending(none));
+    CHECK_FALSE(q.cancel(none));
+    EventHandle wild{1000, 0};
+    CHECK_FALSE(q.is_pending(wild));
+    CHECK_FALSE(q.cancel(wild));
+    CHECK(wild.empty());
+    CHECK(q.size() == 2);
+  }
+}
+
+TEST_CASE("cancelling the root, a leaf and a middle element keeps the heap ordered") {
+  // 200 events at distinct times, scheduled in shuffled order. The earliest is the
+  // root, the latest is a leaf, the second earliest is a child of the root with
+  // children of its own (n = 200 makes a 4-ary heap four levels deep).
+  std::vector<std::uint32_t> tags(200);
+  for (std::uint32_t i = 0; i < tags.size(); ++i) tags[i] = i;
+  std::shuffle(tags.begin(), tags.end(), std::mt19937(7));
+  const std::vector<std::uint32_t> cancelled_first = {0, 199, 1, 100, 57};
+
+  for (std::size_t k = 1; k <= cancelled_first.size(); ++k) {
+    CAPTURE(k);
+    EventQueue q;
+    Dummy d;
+    std::vector<EventHandle> handles(tags.size());
+    for (const std::uint32_t tag : tags) handles[tag] = q.schedule(tag * 0.5, &d, tag);
+    const std::vector<std::uint32_t> gone(cancelled_first.begin(),
+                                          cancelled_first.begin() + static_cast<long>(k));
+    for (const std::uint32_t tag : gone) CHECK(q.cancel(handles[tag]));
+    CHECK(q.size() == tags.size() - k);
+    Trace expected;
+    for (std::uint32_t tag = 0; tag < tags.size(); ++tag) {
+      if (std::find(gone.begin(), gone.end(), tag) == gone.end()) {
+        expected.emplace_back(tag * 0.5, tag);
+      }
+    }
+    CHECK(drain(q) == expected);
+  }
+}
+
+TEST_CASE("handles go stale when their slot is reused") {
+  EventQueue q;
+  Dummy d;
+  EventHandle fired = q.schedule(1.0, &d, 1);
+  q.pop();
+  EventHandle reused = q.schedule(2.0, &d, 2);
+  CHECK(reused.slot == fired.slot);  // LIFO free list: the same slot comes back...
+  CHECK(reused.generation != fired.generation);  // ...under a new generation
+  CHECK_FALSE(q.is_pending(fired));
+  CHECK_FALSE(q.cancel(fired));  // must not cancel the new occupant
+  CHECK(q.is_pending(reused));
+
+  EventHandle cancelled = reused;
+  CHECK(q.cancel(cancelled));
+  const EventHandle third = q.schedule(3.0, &d, 3);
+  CHECK(third.slot == reused.slot);
+  CHECK_FALSE(q.is_pending(reused));
+  CHECK_FALSE(q.cancel(reused));
+  CHECK(q.is_pending(third));
+  CHECK(drain(q) == Trace{{3, 3}});
+}
+
+namespace {
+
+// Interleaved schedule / pop / cancel against a std::multiset of (t, priority, seq, tag),
+// which is the documented order. Times come from a coarse grid so that ties are common.
+void random_against_reference(EventQueue& q, int ops, std::size_t max_pending,
+                              std::uint64_t seed) {
+  using Ref = std::tuple<Time, int, std::uint64_t, std::uint32_t>;
+  std::multiset<Ref> ref;
+  std::vector<EventHandle> handles;  // by tag
+  std::vector<Ref> refs;             // by tag
+  std::vector<std::uint32_t> live;   // tags pending
+  std::vector<std::uint32_t> dead;   // tags fired or cancelled
+  std::mt19937_64 rng(seed);
+  Dummy d;
+  Time now = 0.0;
+  std::uint64_t seq = 0;
+  const std::uint8_t priorities[] = {0, 128, 128, 128, 255};
+
+  auto forget = [&](std::size_t live_index) {
+    dead.push_back(live[live_index]);
+    live[live_index] = live.back();
+    live.pop_back();
+  };
+  for (int op = 0; op < ops; ++op) {
+    const auto dice = rng() % 100;
+    if (dice < 45 && live.size() < max_pending) {
+      const Time t = now + 0.25 * static_cast<double>(rng() % 8);
+      const std::uint8_t priority = priorities[rng() % 5];
+      const auto tag = static_cast<std::uint32_t>(handles.size());
+      handles.push_back(q.schedule(t, &d, tag, tag, priority));
+      refs.emplace_back(t, priority, seq++, tag);
+      ref.insert(refs.back());
+      live.push_back(tag);
+    } else if (dice < 80 && !ref.empty()) {
+      const Ref expected = *ref.begin();
+      ref.erase(ref.begin());
+      const EventQueue::Fired f = q.pop();
+      REQUIRE(f.t == std::get<0>(expected));
+      REQUIRE(f.tag == std::get<3>(expected));
+      REQUIRE(f.arg == f.tag);
+      REQUIRE(f.target == &d);
+      now = f.t;
+      forget(static_cast<std::size_t>(std::find(live.begin(), live.end(), f.tag) - live.begin()));
+    } else if (dice < 95 && !live.empty()) {
+      const std::size_t i = rng() % live.size();
+      const std::uint32_t tag = live[i];
+      REQUIRE(q.cancel(handles[tag]));
+      ref.erase(refs[tag]);  // unique: the sequence number differs
+      forget(i);
+    } else if (!dead.empty()) {
+      EventHandle stale = handles[dead[rng() % dead.size()]];
+      REQUIRE_FALSE(q.is_pending(stale));
+      REQUIRE_FALSE(q.cancel(stale));
+    }
+    REQUIRE(q.size() == ref.size());
+    REQUIRE(q.next_time() == (ref.empty() ? kForever : std::get<0>(*ref.begin())));
+  }
+  for (const Ref& expected : ref) {
+    const EventQueue::Fired f = q.pop();
+    REQUIRE(f.t == std::get<0>(expected));
+    REQUIRE(f.tag == std::get<3>(expected));
+  }
+  CHECK(q.empty());
+}
+
+}  // namespace
+
+TEST_CASE("random schedule/pop/cancel matches a reference multiset") {
+  EventQueue q;
+  random_against_reference(q, 60'000, 2'000, 20240611);
+  CHECK(q.capacity() <= 2'000);
+}
+
+TEST_CASE("FIFO ties survive sequence renumbering") {
+  EventQueue q;
+  surgesim::sim::EventQueueTesting::set_sequence_limit(q, 100);  // renumber every ~100 schedules
+  random_against_reference(q, 30'000, 60, 99);
+}
+
+TEST_CASE("a steady-state hold loop does not grow the slot pool") {
+  EventQueue q;
+  Dummy d;
+  std::mt19937_64 rng(3);
+  std::exponential_distribution<double> hold(1.0);
+  std::vector<EventHandle> extra;
+  for (int i = 0; i < 1000; ++i) q.schedule(hold(rng), &d, 0);
+  const std::size_t slots = q.capacity();
+  for (int i = 0; i < 200'000; ++i) {
+    const Time now = q.pop().t;
+    q.schedule(now + hold(rng), &d, 0);
+    if (i % 10 == 0) {  // a timer set and cancelled, as a request timeout would be
+      EventHandle timer = q.schedule(now + 30.0, &d, 1);
+      CHECK(q.cancel(timer));
+    }
+  }
+  CHECK(q.size() == 1000);
+  CHECK(q.capacity() == slots + 1);  // the timer needs one slot beyond the 1000
+  q.clear();
+  CHECK(q.empty());
+  for (int i = 0; i < 1001; ++i) q.schedule(1.0, &d, 0);
+  CHECK(q.capacity() == slots + 1);  // clear() recycles slots
+}
+
+TEST_CASE("run_until fires events before `end` only and leaves now at `end`") {
+  Simulator sim;
+  Recorder r(sim);
+  sim.at(1.0, &r, 1);
+  sim.at(2.0, &r, 2);
+  sim.at(3.0, &r, 3);  // exactly at the end: not fired by this call
+  std::atomic<double> progress{0.0};
+  CHECK(sim.run_until(3.0, &progress));
+  CHECK(r.trace == Trace{{1, 1}, {2, 2}});
+  CHECK(sim.now() == 3.0);
+  CHECK(sim.events_fired() == 2);
+  CHECK(progress.load() == 1.0);
+  CHECK(sim.events().next_time() == 3.0);
+
+  sim.after(0.5, &r, 4);  // relative to now = 3
+  CHECK(sim.run_until(10.0));
+  CHECK(r.trace == Trace{{1, 1}, {2, 2}, {3, 3}, {3.5, 4}});
+  CHECK(sim.now() == 10.0);
+  CHECK(sim.events_fired() == 4);
+
+  CHECK(sim.run_until(20.0));  // nothing pending: the clock still moves
+  CHECK(sim.now() == 20.0);
+}
+
+TEST_CASE("run_until stops early when the stop flag is set") {
+  // An endless chain that raises the flag at its 1000th event. The loop polls the flag
+  // every 2^16 events, so it must stop within that many more.
+  struct Endless final : EventTarget {
+    explicit Endless(Simulator& s) : sim(s) {}
+    void on_event(std::uint32_t, std::uint32_t) override {
+      if (++count == 1000) stop.store(true);
+      sim.after(1.0, this, 0);
+    }
+    Simulator& sim;
+    std::atomic<bool> stop{false};
+    std::uint64_t count = 0;
+  };
+  Simulator sim;
+  Endless e(sim);
+  sim.at(0.0, &e, 0);
+  std::atomic<double> progress{0.0};
+  CHECK_FALSE(sim.run_until(1e12, &progress, &e.stop));
+  CHECK(sim.events_fired() >= 1000);
+  CHECK(sim.events_fired() <= 1000 + (1u << 16));
+  CHECK(sim.now() < 1e12);
+  CHECK(progress.load() < 1.0);
+  CHECK(sim.events().size() == 1);  // the chain's next event is still pending
+}
