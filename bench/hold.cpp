@@ -15,8 +15,7 @@ namespace {
 // Reschedules itself on every event, through the Simulator's real (virtual) dispatch.
 class HoldTarget final : public sim::EventTarget {
  public:
-  HoldTarget(sim::Simulator& sim, std::uint64_t seed)
-      : sim_(sim), stream_(seed, 0, "bench.hold") {}
+  HoldTarget(sim::Simulator& sim, std::uint64_t seed) : sim_(sim), stream_(seed, 0, "bench.hold") {}
   double draw() { return stream_.exponential(1.0); }
   void on_event(std::uint32_t tag, std::uint32_t arg) override {
     sim_.after(draw(), this, tag, arg);
@@ -29,7 +28,9 @@ class HoldTarget final : public sim::EventTarget {
 
 // Keeps the optimiser from dropping a loop whose result nobody reads.
 volatile double g_kept;
-void sink(double value) { g_kept = value; }
+void sink(double value) {
+  g_kept = value;
+}
 
 }  // namespace
 

@@ -9,8 +9,8 @@
 
 namespace {
 
-using surgesim::bench::Summary;
 using surgesim::bench::summarize;
+using surgesim::bench::Summary;
 
 constexpr int kRuns = 3;
 
@@ -40,8 +40,8 @@ void hold_row(std::uint32_t pending, double events) {
   }
   const Summary k = summarize(kernel);
   const Summary b = summarize(baseline);
-  std::printf("  %9u %9.2e   %7.2f %7.2f    %7.2f %7.2f    %5.2f\n", pending, events,
-              k.best / 1e6, k.median / 1e6, b.best / 1e6, b.median / 1e6, k.best / b.best);
+  std::printf("  %9u %9.2e   %7.2f %7.2f    %7.2f %7.2f    %5.2f\n", pending, events, k.best / 1e6,
+              k.median / 1e6, b.best / 1e6, b.median / 1e6, k.best / b.best);
 }
 
 }  // namespace
@@ -64,10 +64,10 @@ int main(int argc, char** argv) {
   shop_row("M/M/16 rho=0.9", 16, 0.9, 3e6 * scale);
 
   std::printf("\nHold model: n pending, pop earliest, push now + Exp(1)\n");
-  std::printf("  %9s %9s   %15s    %15s    %5s\n", "n", "events", "Simulator M/s",
-              "priority_queue", "ratio");
-  std::printf("  %9s %9s   %7s %7s    %7s %7s    %5s\n", "", "", "best", "median", "best",
-              "median", "best");
+  std::printf("  %9s %9s   %15s    %15s    %5s\n", "n", "events", "Simulator M/s", "priority_queue",
+              "ratio");
+  std::printf("  %9s %9s   %7s %7s    %7s %7s    %5s\n", "", "", "best", "median", "best", "median",
+              "best");
   hold_row(1'000, 2e7 * scale);
   hold_row(100'000, 1e7 * scale);
   hold_row(1'000'000, 5e6 * scale);

@@ -7,35 +7,25 @@
 #include "models/shop.hpp"
 
 namespace surgesim::bench {
-namespace {
-
-std::string num(double value) {
-  std::ostringstream out;
-  out.precision(17);
-  out << value;
-  return out.str();
-}
-
-}  // namespace
 
 ShopSample run_shop(int servers, double rho, double expected_requests) {
   constexpr double kRate = 1000.0;  // sessions/s; one request each
-  const double mean_service = rho * servers / kRate;
-  const std::string text =
-      "name: bench-mmc\n"
-      "duration: " + num(expected_requests / kRate) + "\n"
-      "traffic: {rate: " + num(kRate) + "}\n"
-      "journeys:\n"
-      "  browse:\n"
-      "    share: 1\n"
-      "    pages:\n"
-      "      view: {call: web, next: {exit: 1}}\n"
-      "services:\n"
-      "  web:\n"
-      "    type: server_pool\n"
-      "    instances: " + std::to_string(servers) + "\n"
-      "    service: {dist: exponential, mean: " + num(mean_service) + "}\n";
-  const models::Scenario scenario = models::load_scenario_text(text, "<bench>");
+  std::ostringstream yaml;
+  yaml.precision(17);
+  yaml << "name: bench-mmc\n"
+       << "duration: " << expected_requests / kRate << "\n"
+       << "traffic: {rate: " << kRate << "}\n"
+       << "journeys:\n"
+       << "  browse:\n"
+       << "    share: 1\n"
+       << "    pages:\n"
+       << "      view: {call: web, next: {exit: 1}}\n"
+       << "services:\n"
+       << "  web:\n"
+       << "    type: server_pool\n"
+       << "    instances: " << servers << "\n"
+       << "    service: {dist: exponential, mean: " << rho * servers / kRate << "}\n";
+  const models::Scenario scenario = models::load_scenario_text(yaml.str(), "<bench>");
 
   const auto start = std::chrono::steady_clock::now();
   models::Shop shop(scenario, 0);

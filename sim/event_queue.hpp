@@ -29,21 +29,24 @@ struct EventHandle {
   bool empty() const { return slot == kNone; }
 };
 
-// Pending-event set: a tournament (winner) tree over pooled slots. Ties at the same
-// time run by ascending `priority`, then in scheduling order (a sequence number), so
-// runs are reproducible. Memory grows with the most events ever pending at once, never
-// per event fired: slots are recycled, and the tree has one leaf per slot.
+// Pending-event set: a 4-ary tournament (winner) tree over pooled slots. Ties at the
+// same time run by ascending `priority`, then in scheduling order (a sequence number),
+// so runs are reproducible. Memory grows with the most events ever pending at once,
+// never per event fired: slots are recycled, and the tree has one leaf per slot.
 //
-// Why a tournament tree rather than a heap: every event slot is a leaf, each inner node
-// holds the earliest entry below it, so schedule, pop and cancel all rewrite one leaf
-// and replay the matches on its path to the root: O(log slots), one compare per level,
-// on addresses known in advance. A heap's sift-down must wait for each level's compares
-// to know where to load next; here the loads run ahead and only the compares chain.
-// pop() defers the replay of the leaf it empties: the next schedule() usually takes
-// that very slot (the free list is LIFO) and one replay serves both.
+// Why a tournament tree rather than a heap: every event slot is a leaf and each inner
+// node holds the earliest entry below it, so schedule, pop and cancel all rewrite one
+// leaf and replay the matches on its path to the root, O(log slots). The path is known
+// from the slot number alone, so the loads run ahead: the best of a node's three
+// siblings is found off the critical path, which is left with one branch-free compare
+// per level. A heap's sift-down must finish each level's compares before it knows
+// where to load next. pop() defers the replay of the leaf it empties: the next
+// schedule() usually takes that very slot (the free list is LIFO), and one replay
+// serves both.
 //
 // An entry is 16 bytes, the time as an order-preserving integer plus one word holding
-// priority, sequence number and slot, so comparing two is one 128-bit compare.
+// priority, sequence number and slot, so comparing two is one 128-bit compare, and
+// four siblings share a cache line.
 class EventQueue {
  public:
   static constexpr std::uint8_t kDefaultPriority = 128;
@@ -59,8 +62,8 @@ class EventQueue {
                        std::uint8_t priority = kDefaultPriority) {
     if (sequence_ >= sequence_limit_) renumber();
     const std::uint32_t slot = acquire(target, tag, arg);
-    tree_[leaves_ + slot] = Entry{time_key(t), (std::uint64_t{priority} << kPriorityShift) |
-                                                   (sequence_++ << kSlotBits) | slot};
+    tree_[first_leaf_ + slot] = Entry{time_key(t), (std::uint64_t{priority} << kPriorityShift) |
+                                                       (sequence_++ << kSlotBits) | slot};
     ++size_;
     if (stale_ != slot) settle();
     stale_ = kNoSlot;
@@ -88,7 +91,7 @@ class EventQueue {
   std::size_t size() const { return size_; }
   Time next_time() const {
     settle();
-    return empty() ? kForever : time_of(tree_[1].time);
+    return empty() ? kForever : time_of(tree_[kRoot].time);
   }
   // Slots allocated, pending or free: the high-water mark of pending events.
   std::size_t capacity() const { return slots_.size(); }
@@ -96,11 +99,18 @@ class EventQueue {
   // Precondition: !empty().
   Fired pop() {
     settle();
-    const Entry top = tree_[1];
+    const Entry top = tree_[kRoot];
     const std::uint32_t slot = slot_of(top);
     const Slot& s = slots_[slot];
     const Fired fired{time_of(top.time), s.target, s.tag, s.arg};
     vacate(slot);
+    // The next schedule() most likely replays this leaf's path: in a big tree, start
+    // fetching it while the event is dispatched.
+    if (first_leaf_ > kPrefetchAbove) {
+      for (std::size_t node = first_leaf_ + slot; node > kRoot; node = parent(node)) {
+        __builtin_prefetch(&tree_[node & ~std::size_t{3}], 1);
+      }
+    }
     return fired;
   }
 
@@ -111,12 +121,13 @@ class EventQueue {
   friend struct EventQueueTesting;
 
   // Entry::order = priority (8 bits) | sequence (30 bits) | slot (26 bits). The
-  // sequence is renumbered before it overflows (renumber()); 2^26 slots bound the
-  // events pending at once (~67 M).
+  // sequence is renumbered before it overflows (renumber()); the slot field bounds the
+  // events pending at once (~67 M; the all-ones slot is never used, so no entry can
+  // equal kVacant).
   static constexpr int kSlotBits = 26;
   static constexpr int kPriorityShift = 56;
   static constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << kSlotBits) - 1;
-  static constexpr std::uint64_t kMaxSlots = std::uint64_t{1} << kSlotBits;
+  static constexpr std::uint64_t kMaxSlots = kSlotMask;
   static constexpr std::uint64_t kSequenceLimit = std::uint64_t{1} << (kPriorityShift - kSlotBits);
   static constexpr std::uint32_t kNoSlot = 0xffffffffu;
 
@@ -153,7 +164,7 @@ class EventQueue {
     std::uint32_t generation;
   };
 
-  // Keeps a node and its sibling on one cache line.
+  // Keeps four siblings on one cache line (see kRoot).
   template <class T>
   struct CacheAligned {
     using value_type = T;
@@ -183,7 +194,7 @@ class EventQueue {
     ++s.generation;  // makes outstanding handles stale
     s.next_free = free_head_;
     free_head_ = slot;
-    tree_[leaves_ + slot] = kVacant;
+    tree_[first_leaf_ + slot] = kVacant;
     --size_;
     stale_ = slot;
   }
@@ -194,23 +205,51 @@ class EventQueue {
     stale_ = kNoSlot;
   }
 
-  // Recomputes the winners on the path from a leaf to the root. Branch-free: who wins
-  // a match is a coin flip the predictor cannot learn.
+  // Physical layout: three unused entries, then the root at index 3, so that the four
+  // children of node p, at 4p-8 .. 4p-5, start on a cache line. The leaves, one per
+  // slot, come last: a perfect tree over `leaves_` (a power of 4) leaves of which only
+  // the first slots_.size(), rounded up to a multiple of 4, are stored.
+  static constexpr std::size_t kRoot = 3;
+  static constexpr std::size_t kPrefetchAbove = 4096;  // inner nodes: 64 KB, about L1
+  static std::size_t parent(std::size_t p) { return p / 4 + 2; }
+
+  // w = the earlier of w and e, branch-free: which one wins is a coin flip that the
+  // branch predictor cannot learn. GCC compiles ?: here into a branch, hence the asm.
+  static void take_earlier(Entry& w, const Entry& e) {
+#if defined(__x86_64__)
+    std::uint64_t scratch;
+    asm("mov %[et], %[s]\n\t"
+        "cmp %[wo], %[eo]\n\t"  // CF = (e.time, e.order) < (w.time, w.order) ...
+        "sbb %[wt], %[s]\n\t"   // ... as one 128-bit subtraction
+        "cmovb %[et], %[wt]\n\t"
+        "cmovb %[eo], %[wo]"
+        : [wt] "+r"(w.time), [wo] "+r"(w.order), [s] "=&r"(scratch)
+        : [et] "r"(e.time), [eo] "r"(e.order)
+        : "cc");
+#else
+    const std::uint64_t take = 0 - static_cast<std::uint64_t>(before(e, w));
+    w.time ^= (w.time ^ e.time) & take;
+    w.order ^= (w.order ^ e.order) & take;
+#endif
+  }
+
+  // Recomputes the winners on the path from a leaf to the root.
   void replay(std::uint32_t slot) const {
     Entry* t = tree_.data();
-    std::size_t node = leaves_ + slot;
-    std::uint64_t time = t[node].time;
-    std::uint64_t order = t[node].order;
-    while (node > 1) {
-      const Entry& sibling = t[node ^ 1];
-      // A coin flip: the 0.5 hint makes GCC emit cmov rather than a branch.
-      const bool take = __builtin_expect_with_probability(before(sibling, Entry{time, order}), 1, 0.5);
-      time = take ? sibling.time : time;
-      order = take ? sibling.order : order;
-      node >>= 1;
-      t[node].time = time;
-      t[node].order = order;
+    std::size_t node = first_leaf_ + slot;
+    Entry w = t[node];
+    while (node > kRoot) {
+      // The best of the three siblings does not depend on w: it is found while the
+      // previous level's compare is in flight.
+      Entry siblings = t[node ^ 1];
+      take_earlier(siblings, t[node ^ 2]);
+      take_earlier(siblings, t[node ^ 3]);
+      take_earlier(w, siblings);
+      node = parent(node);
+      t[node] = w;
     }
+    // The next pop() reads the winner's slot.
+    if (slot_of(w) < slots_.size()) __builtin_prefetch(&slots_[slot_of(w)]);
   }
 
   std::uint32_t grow(EventTarget* target, std::uint32_t tag, std::uint32_t arg);
@@ -218,11 +257,11 @@ class EventQueue {
   void rebuild() const;
   void renumber();
 
-  // tree_[1] is the root, node i has children 2i and 2i+1, the leaves_ leaves start at
-  // tree_[leaves_] (leaf s belongs to slot s; free slots hold kVacant). Mutable: the
-  // deferred replay may run inside next_time().
-  mutable std::vector<Entry, CacheAligned<Entry>> tree_ = std::vector<Entry, CacheAligned<Entry>>(2, kVacant);
-  std::size_t leaves_ = 1;
+  // Mutable: the deferred replay may run inside next_time().
+  mutable std::vector<Entry, CacheAligned<Entry>> tree_ =
+      std::vector<Entry, CacheAligned<Entry>>(kRoot + 1, kVacant);
+  std::size_t leaves_ = 1;          // of the perfect tree; a power of 4
+  std::size_t first_leaf_ = kRoot;  // index of slot 0's leaf
   std::vector<Slot> slots_;
   std::size_t size_ = 0;
   mutable std::uint32_t stale_ = kNoSlot;  // the leaf whose path awaits its replay

@@ -76,8 +76,7 @@ TEST_CASE("same-time ties run by priority, then in scheduling order") {
   q.schedule(1.0, &d, 6, 0, 0);
   q.schedule(-0.0, &d, 7);  // -0.0 == +0.0: a tie, in scheduling order
   q.schedule(0.0, &d, 8);
-  CHECK(drain(q) ==
-        Trace{{0, 7}, {0, 8}, {0.5, 5}, {1, 6}, {1, 2}, {1, 4}, {1, 1}, {1, 3}});
+  CHECK(drain(q) == Trace{{0, 7}, {0, 8}, {0.5, 5}, {1, 6}, {1, 2}, {1, 4}, {1, 1}, {1, 3}});
 }
 
 TEST_CASE("an event scheduled for now runs after those already pending for now") {
@@ -176,7 +175,7 @@ TEST_CASE("handles go stale when their slot is reused") {
   EventHandle fired = q.schedule(1.0, &d, 1);
   q.pop();
   EventHandle reused = q.schedule(2.0, &d, 2);
-  CHECK(reused.slot == fired.slot);  // LIFO free list: the same slot comes back...
+  CHECK(reused.slot == fired.slot);              // LIFO free list: the same slot comes back...
   CHECK(reused.generation != fired.generation);  // ...under a new generation
   CHECK_FALSE(q.is_pending(fired));
   CHECK_FALSE(q.cancel(fired));  // must not cancel the new occupant
@@ -196,8 +195,7 @@ namespace {
 
 // Interleaved schedule / pop / cancel against a std::multiset of (t, priority, seq, tag),
 // which is the documented order. Times come from a coarse grid so that ties are common.
-void random_against_reference(EventQueue& q, int ops, std::size_t max_pending,
-                              std::uint64_t seed) {
+void random_against_reference(EventQueue& q, int ops, std::size_t max_pending, std::uint64_t seed) {
   using Ref = std::tuple<Time, int, std::uint64_t, std::uint32_t>;
   std::multiset<Ref> ref;
   std::vector<EventHandle> handles;  // by tag
@@ -293,6 +291,37 @@ TEST_CASE("a steady-state hold loop does not grow the slot pool") {
   CHECK(q.empty());
   for (int i = 0; i < 1001; ++i) q.schedule(1.0, &d, 0);
   CHECK(q.capacity() == slots + 1);  // clear() recycles slots
+}
+
+TEST_CASE("reserve and growth keep pending events in order") {
+  // The tree gains a level at 16, 64, 256, ... slots, and reserve() may regrow it while
+  // events are pending; 30000 pending also exercises the big-tree prefetch.
+  EventQueue q;
+  Dummy d;
+  q.reserve(10);
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> when(0.0, 100.0);
+  std::multiset<std::pair<Time, std::uint32_t>> ref;
+  for (std::uint32_t tag = 0; tag < 30'000; ++tag) {
+    if (tag == 1'000) q.reserve(5'000);
+    const Time t = when(rng);
+    q.schedule(t, &d, tag);
+    ref.emplace(t, tag);
+  }
+  CHECK(q.capacity() == 30'000);
+  for (int i = 0; i < 100'000; ++i) {  // hold: pop, then push later
+    const EventQueue::Fired f = q.pop();
+    REQUIRE(f.t == ref.begin()->first);
+    REQUIRE(f.tag == ref.begin()->second);
+    ref.erase(ref.begin());
+    const Time t = f.t + when(rng);
+    q.schedule(t, &d, f.tag);
+    ref.emplace(t, f.tag);
+  }
+  CHECK(q.capacity() == 30'000);
+  q.clear();
+  CHECK(q.empty());
+  CHECK(q.next_time() == kForever);
 }
 
 TEST_CASE("run_until fires events before `end` only and leaves now at `end`") {
