@@ -3,6 +3,7 @@
 // statistics of the variates.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
@@ -182,4 +183,29 @@ TEST_CASE("normal has mean 0 and variance 1") {
   CHECK(std::abs(mean) < kZ / std::sqrt(double{n}));
   // For a normal, Var(sample variance) ~ 2 sigma^4 / n.
   CHECK(std::abs(var - 1.0) < kZ * std::sqrt(2.0 / n));
+}
+
+TEST_CASE("exponential draws follow 1 - exp(-x): Kolmogorov-Smirnov and the tail") {
+  // The ziggurat has three paths (rectangle, wedge, tail beyond r = 7.697); a wrong
+  // table or wedge test shows up as a KS distance well above the 0.1% critical value
+  // 1.9495 / sqrt(n), and a wrong tail as too few or too many draws above 8.
+  surgesim::sim::RandomStream rng(2026, 0, "ks");
+  constexpr std::size_t n = 2'000'000;  // large enough to see a wedge that accepts too much
+  std::vector<double> xs(n);
+  std::size_t above_8 = 0;
+  for (double& x : xs) {
+    x = rng.exponential(1.0);
+    above_8 += x > 8.0;
+  }
+  std::sort(xs.begin(), xs.end());
+  double d = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double cdf = 1.0 - std::exp(-xs[i]);
+    d = std::max({d, std::abs(cdf - static_cast<double>(i) / n),
+                  std::abs(static_cast<double>(i + 1) / n - cdf)});
+  }
+  CHECK(d < 1.9495 / std::sqrt(static_cast<double>(n)));
+  // Binomial(n, e^-8): mean ~671, sd ~26; five standard deviations either way.
+  const double expected = n * std::exp(-8.0);
+  CHECK(std::abs(static_cast<double>(above_8) - expected) < 5.0 * std::sqrt(expected));
 }
