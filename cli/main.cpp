@@ -45,7 +45,9 @@ struct RunArgs {
 models::Scenario load(const std::string& file, const std::vector<std::string>& sets) {
   std::vector<models::Override> overrides;
   for (const std::string& s : sets) overrides.push_back(models::parse_override(s));
-  return models::load_scenario_file(file, overrides);
+  models::Scenario scenario = models::load_scenario_file(file, overrides);
+  for (const std::string& warning : scenario.warnings) std::cerr << "warning: " << warning << "\n";
+  return scenario;
 }
 
 int run(const RunArgs& args) {

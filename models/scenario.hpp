@@ -73,6 +73,8 @@ struct Scenario {
   TrafficConfig traffic;
   std::vector<JourneyConfig> journeys;
   std::vector<ServiceConfig> services;
+  // Things that are allowed but probably not meant ("file:line:col: key.path: ...").
+  std::vector<std::string> warnings;
 };
 
 }  // namespace surgesim::models

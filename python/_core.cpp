@@ -26,7 +26,13 @@ models::Scenario load(const std::string& path, const std::vector<std::string>& s
   std::vector<models::Override> overrides;
   overrides.reserve(set.size());
   for (const std::string& s : set) overrides.push_back(models::parse_override(s));
-  return models::load_scenario_file(path, overrides);
+  models::Scenario scenario = models::load_scenario_file(path, overrides);
+  // As the CLI prints them on stderr: a Python UserWarning each (filterable, and an
+  // error under `-W error`).
+  for (const std::string& warning : scenario.warnings) {
+    if (PyErr_WarnEx(PyExc_UserWarning, warning.c_str(), 2) != 0) throw py::error_already_set();
+  }
+  return scenario;
 }
 
 // Runs without the GIL on a helper thread so that the caller's thread can notice
@@ -83,6 +89,7 @@ py::dict validate(const std::string& path, const std::vector<std::string>& set) 
   info["replications"] = scenario.replications;
   info["journeys"] = journeys;
   info["services"] = services;
+  info["warnings"] = scenario.warnings;
   return info;
 }
 

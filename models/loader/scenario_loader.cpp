@@ -291,6 +291,21 @@ ServiceConfig read_service(const std::string& name, const YamlNode& node) {
   return service;
 }
 
+// SCENARIO.md: a service that no page reaches is worth a warning, not an error (it may
+// be kept for a what-if). Until `calls` exist, a service is reached only by pages.
+void warn_about_idle_services(Scenario& scenario, const std::vector<YamlNode>& service_nodes) {
+  std::set<std::string> called;
+  for (const JourneyConfig& journey : scenario.journeys) {
+    for (const PageConfig& page : journey.pages) called.insert(page.call);
+  }
+  for (std::size_t i = 0; i < scenario.services.size(); ++i) {
+    if (called.contains(scenario.services[i].name)) continue;
+    const YamlNode& node = service_nodes[i];
+    scenario.warnings.push_back(node.key_location() + ": " + node.path() +
+                                ": no page calls this service, so it receives no requests");
+  }
+}
+
 Scenario read_scenario(const YamlNode& root, const std::string& file) {
   const std::string top = "name, duration, traffic, journeys and services";
   if (root.raw().IsNull()) {
@@ -330,9 +345,11 @@ Scenario read_scenario(const YamlNode& root, const std::string& file) {
   scenario.traffic = read_traffic(m.required("traffic"));
 
   std::set<std::string> service_names;
+  std::vector<YamlNode> service_nodes;
   for (const auto& [name, node] : m.required("services").entries()) {
     check_name(name, node);
     service_names.insert(name);
+    service_nodes.push_back(node);
     scenario.services.push_back(read_service(name, node));
   }
   if (scenario.services.empty()) m.required("services").expected("at least one service");
@@ -349,6 +366,7 @@ Scenario read_scenario(const YamlNode& root, const std::string& file) {
     journeys.fail("expected journey shares that sum to 1 (within 1e-6), found a sum of " +
                   format_sum(share_sum));
   }
+  warn_about_idle_services(scenario, service_nodes);
   return scenario;
 }
 

@@ -66,9 +66,12 @@ void YamlNode::fail(const std::string& problem) const {
   throw ScenarioError(location(), path_, problem);
 }
 
+std::string YamlNode::key_location() const {
+  return key_mark_.is_null() ? location() : location_at(key_mark_);
+}
+
 void YamlNode::fail_key(const std::string& problem) const {
-  if (key_mark_.is_null()) fail(problem);
-  throw ScenarioError(location_at(key_mark_), path_, problem);
+  throw ScenarioError(key_location(), path_, problem);
 }
 
 void YamlNode::expected(const std::string& what, const std::string& hint) const {

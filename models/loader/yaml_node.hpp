@@ -46,6 +46,8 @@ class YamlNode {
   bool is_scalar() const { return node_.IsScalar(); }
 
   std::string location() const;
+  // Where the node's key stands (its value's location for list items and the root).
+  std::string key_location() const;
   // A short description of the node for "found ..." (the scalar's text, "a map", ...).
   std::string found() const;
   [[noreturn]] void fail(const std::string& problem) const;

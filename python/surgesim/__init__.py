@@ -58,7 +58,9 @@ def validate(path: PathLike, *, set: Overrides = None) -> dict[str, Any]:
     """Check the scenario file at ``path`` without running it.
 
     Returns name, description, currency, duration_s, warmup_s, seed, replications,
-    journeys (name -> page names) and services (names). Raises like ``run``.
+    journeys (name -> page names), services (names) and warnings (things allowed but
+    probably not meant, also issued as UserWarning, like a service no page calls).
+    Raises like ``run``.
     """
     return _core.validate(_existing_file(path), _override_options(set))
 

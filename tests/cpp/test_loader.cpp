@@ -98,6 +98,18 @@ TEST_CASE("the base scenario is valid") {
   CHECK(s.journeys.at(0).pages.at(1).next.at(0).first == "exit");
 }
 
+TEST_CASE("a service that no page calls is a warning, not an error") {
+  CHECK(load(kBase).warnings.empty());
+  const Scenario s = load(kBase + R"(  spare:
+    type: server_pool
+    instances: 1
+    service: 10ms
+)");
+  REQUIRE(s.warnings.size() == 1);
+  CHECK(s.warnings[0] ==
+        "test.yaml:20:3: services.spare: no page calls this service, so it receives no requests");
+}
+
 TEST_CASE("invalid YAML syntax") {
   CHECK_FAILURE(failure("name: [a, b\n"), at(2, 1), "", "invalid YAML",
                 "end of sequence flow not found");

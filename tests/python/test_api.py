@@ -245,6 +245,16 @@ def test_validate_describes_the_scenario(mm1):
     assert info["name"] == "mm1" and info["seed"] == 9
     assert info["journeys"] == {"shop": ["home"]} and info["services"] == ["web"]
     assert (info["duration_s"], info["warmup_s"]) == (3600, 300)
+    assert info["warnings"] == []
+
+
+def test_a_service_no_page_calls_is_a_warning(mm1):
+    mm1.write_text(mm1.read_text() + "  spare: {type: server_pool, instances: 1, service: 1ms}\n")
+    with pytest.warns(UserWarning, match=r"services\.spare: no page calls this service"):
+        info = surgesim.validate(mm1)
+    assert len(info["warnings"]) == 1
+    with pytest.warns(UserWarning, match="no page calls"):
+        surgesim.run(mm1, set={"duration": "1m", "warmup": "0"})
 
 
 # --- running from Python ------------------------------------------------------------------
