@@ -248,6 +248,14 @@ ServerPoolConfig read_server_pool(const YamlMap& m) {
   ServerPoolConfig pool;
   pool.instances = static_cast<int>(m.required("instances").as_integer(1, 1'000'000));
   if (const auto n = m.get("workers")) pool.workers = static_cast<int>(n->as_integer(1, 1'000'000));
+  // Far beyond any real tier, and it keeps instances x workers (and the Erlang
+  // recursions of the analytic estimate, linear in it) within bounds.
+  constexpr std::int64_t kMaxWorkers = 10'000'000;
+  if (std::int64_t{pool.instances} * pool.workers > kMaxWorkers) {
+    m.node().fail("expected at most " + std::to_string(kMaxWorkers) +
+                  " workers in all (instances x workers), found " +
+                  std::to_string(std::int64_t{pool.instances} * pool.workers));
+  }
   if (const auto n = m.get("queue")) {
     pool.queue = static_cast<std::uint64_t>(n->as_integer(0, 1'000'000'000));
   }

@@ -274,6 +274,8 @@ TEST_CASE("bad whole numbers") {
                 "services.web.queue", "expected a whole number from 0", "found \"-1\"");
   CHECK_FAILURE(failure(with("duration: 1h", "duration: 1h\nreplications: 0")), at(3, 15),
                 "replications", "expected a whole number from 1", "found \"0\"");
+  CHECK_FAILURE(failure(with("instances: 4", "instances: 100000\n    workers: 1000")), at(17, 5),
+                "services.web", "at most 10000000 workers", "found 100000000");
 }
 
 TEST_CASE("probabilities outside [0, 1]") {
