@@ -37,16 +37,4 @@ RandomStream::RandomStream(std::uint64_t seed, std::uint64_t replication, std::s
   key_ = {static_cast<std::uint32_t>(key), static_cast<std::uint32_t>(key >> 32)};
 }
 
-double RandomStream::normal() {
-  if (has_spare_normal_) {
-    has_spare_normal_ = false;
-    return spare_normal_;
-  }
-  const double r = std::sqrt(-2.0 * std::log(uniform_open01()));
-  const double theta = 2.0 * std::numbers::pi * uniform01();
-  spare_normal_ = r * std::sin(theta);
-  has_spare_normal_ = true;
-  return r * std::cos(theta);
-}
-
 }  // namespace surgesim::sim

@@ -69,10 +69,8 @@ class RandomStream {
   // `mean` is not checked (hot path).
   double exponential(double mean) { return mean * standard_exponential(*this); }
 
-  // Standard normal by Box-Muller; the second value of each pair is cached. Box-Muller
-  // (not the polar method) so that every pair costs exactly two uniforms: no rejection
-  // loop whose length would depend on the values drawn.
-  double normal();
+  // Standard normal by the ziggurat (sim/ziggurat.hpp).
+  double normal() { return standard_normal(*this); }
 
  private:
   void refill() {
@@ -92,8 +90,6 @@ class RandomStream {
   std::uint64_t block_ = 0;  // next block to generate
   std::array<std::uint64_t, 2> buffer_{};
   int buffered_ = 0;
-  bool has_spare_normal_ = false;
-  double spare_normal_ = 0.0;
 };
 
 }  // namespace surgesim::sim

@@ -209,3 +209,29 @@ TEST_CASE("exponential draws follow 1 - exp(-x): Kolmogorov-Smirnov and the tail
   const double expected = n * std::exp(-8.0);
   CHECK(std::abs(static_cast<double>(above_8) - expected) < 5.0 * std::sqrt(expected));
 }
+
+TEST_CASE("normal draws follow Phi: Kolmogorov-Smirnov, symmetry and the tails") {
+  // As for the exponential: the ziggurat's rectangle, wedge and tail (|x| > 3.44)
+  // paths must all be right for the KS distance to stay under 1.9495 / sqrt(n).
+  surgesim::sim::RandomStream rng(2026, 0, "ks-normal");
+  constexpr std::size_t n = 2'000'000;
+  std::vector<double> xs(n);
+  std::size_t beyond_3 = 0, negative = 0;
+  for (double& x : xs) {
+    x = rng.normal();
+    beyond_3 += std::abs(x) > 3.0;
+    negative += x < 0.0;
+  }
+  std::sort(xs.begin(), xs.end());
+  double d = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double cdf = 0.5 * std::erfc(-xs[i] / std::sqrt(2.0));
+    d = std::max({d, std::abs(cdf - static_cast<double>(i) / n),
+                  std::abs(static_cast<double>(i + 1) / n - cdf)});
+  }
+  CHECK(d < 1.9495 / std::sqrt(static_cast<double>(n)));
+  // Binomial counts, five standard deviations either way.
+  const double p3 = std::erfc(3.0 / std::sqrt(2.0));  // P(|X| > 3)
+  CHECK(std::abs(beyond_3 - n * p3) < 5.0 * std::sqrt(n * p3));
+  CHECK(std::abs(negative - n * 0.5) < 5.0 * std::sqrt(n * 0.25));
+}
