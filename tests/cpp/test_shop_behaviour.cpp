@@ -35,6 +35,23 @@ std::string cli_stdout(const std::string& args) {
   return out;
 }
 
+// 5 sessions/s of shoppers who wait 1 s for a one-page journey served by `web`.
+std::string impatient_shop(const std::string& web) {
+  return R"(
+name: impatient
+duration: 10m
+traffic: {rate: 5}
+journeys:
+  only:
+    share: 1
+    patience: 1s
+    pages:
+      view: {call: web, next: {exit: 1}}
+services:
+  web: {type: server_pool, )" +
+         web + "}\n";
+}
+
 }  // namespace
 
 TEST_CASE("a request that times out is retried after the backoff, then the session drops") {
@@ -70,19 +87,7 @@ services:
 
 TEST_CASE("a shopper who gives up during service leaves the work running as waste") {
   // Service takes 2 s, shoppers wait 1 s: every request in service is wasted work.
-  const auto result = run_yaml(R"(
-name: wasted
-duration: 10m
-traffic: {rate: 5}
-journeys:
-  only:
-    share: 1
-    patience: 1s
-    pages:
-      view: {call: web, next: {exit: 1}}
-services:
-  web: {type: server_pool, instances: 100, service: 2s}
-)");
+  const auto result = run_yaml(impatient_shop("instances: 100, service: 2s"));
   const auto& s = result.summary;
   CHECK(at(s, "/sessions/completed") == 0);
   CHECK(at(s, "/sessions/by_cause/abandoned") == at(s, "/sessions/dropped"));
@@ -94,19 +99,7 @@ services:
 
 TEST_CASE("a shopper who gives up while queued leaves the queue") {
   // One slow worker and impatient shoppers: most give up while waiting.
-  const auto result = run_yaml(R"(
-name: queue-abandon
-duration: 10m
-traffic: {rate: 5}
-journeys:
-  only:
-    share: 1
-    patience: 1s
-    pages:
-      view: {call: web, next: {exit: 1}}
-services:
-  web: {type: server_pool, instances: 1, service: 500ms}
-)");
+  const auto result = run_yaml(impatient_shop("instances: 1, service: 500ms"));
   const auto& s = result.summary;
   const double abandoned = at(s, "/services/web/abandoned");
   CHECK(abandoned > 0);
