@@ -47,7 +47,6 @@ class RequestPool {
   }
   Request& operator[](RequestId id) { return requests_[id]; }
   const Request& operator[](RequestId id) const { return requests_[id]; }
-  std::size_t capacity() const { return requests_.size(); }
 
  private:
   std::vector<Request> requests_;

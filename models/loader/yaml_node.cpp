@@ -119,12 +119,6 @@ double YamlNode::as_number() const {
   return *value;
 }
 
-double YamlNode::as_positive() const {
-  const double value = as_number();
-  if (!(value > 0.0)) expected("a number > 0");
-  return value;
-}
-
 double YamlNode::as_probability() const {
   const double value = as_number();
   if (value < 0.0 || value > 1.0) expected("a probability between 0 and 1");
@@ -142,15 +136,6 @@ std::int64_t YamlNode::as_integer(std::int64_t min, std::int64_t max) const {
     expected(what);
   }
   return value;
-}
-
-bool YamlNode::as_bool() const {
-  if (node_.IsScalar()) {
-    const std::string& s = node_.Scalar();
-    if (s == "true") return true;
-    if (s == "false") return false;
-  }
-  expected("true or false");
 }
 
 double YamlNode::as_duration() const {

@@ -63,10 +63,8 @@ class YamlNode {
   std::string as_string() const;
   std::string as_name() const;  // letters, digits, '_' and '-' (names appear in key paths)
   double as_number() const;
-  double as_positive() const;
   double as_probability() const;
   std::int64_t as_integer(std::int64_t min, std::int64_t max) const;
-  bool as_bool() const;
   double as_duration() const;  // seconds
   double as_rate() const;      // per second
   // A duration distribution (`dist` map or a bare duration = constant) or, with
