@@ -29,7 +29,7 @@ ShopSample run_shop(int servers, double rho, double expected_requests) {
 
   const auto start = std::chrono::steady_clock::now();
   models::Shop shop(scenario, 0);
-  const models::Json summary = shop.run();
+  const models::Json summary = shop.run().summary;
   const double seconds = seconds_since(start);
 
   const models::Json& web = summary.at("services").at("web");

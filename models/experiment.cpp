@@ -8,7 +8,7 @@ namespace surgesim::models {
 namespace {
 
 struct ReplicationOutcome {
-  Json tree;
+  ReplicationResult result;
   std::uint64_t events;
 };
 
@@ -69,14 +69,15 @@ ExperimentResult run_experiment(const Scenario& scenario, const RunOptions& opti
         Shop shop(scenario, r);
         std::atomic<double>* progress =
             options.progress ? options.progress->replication(r) : nullptr;
-        Json tree = shop.run(progress, options.stop);
-        return ReplicationOutcome{std::move(tree), shop.events_fired()};
+        ReplicationResult replication = shop.run(progress, options.stop);
+        return ReplicationOutcome{std::move(replication), shop.events_fired()};
       });
 
   ExperimentResult result;
   for (ReplicationOutcome& o : outcomes) {
     result.events += o.events;
-    result.replications.push_back(std::move(o.tree));
+    result.replications.push_back(std::move(o.result.summary));
+    result.replication_series.push_back(std::move(o.result.series));
   }
   Json summary;
   summary["scenario"] = scenario.name;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/scenario.hpp"
+#include "models/series_table.hpp"
 #include "models/service_stats.hpp"
 
 namespace surgesim::models {
@@ -33,6 +34,8 @@ struct RunOptions {
 struct ExperimentResult {
   Json summary;                    // SCENARIO.md's summary, ci95 included when replications >= 2
   std::vector<Json> replications;  // per-replication trees, in replication order
+  // Per replication, in replication order: its time series tables.
+  std::vector<std::vector<SeriesTable>> replication_series;
   std::uint64_t events = 0;        // events fired over all replications
 };
 

@@ -17,15 +17,47 @@ namespace surgesim::models {
 using sim::Distribution;
 using sim::Time;
 
-struct TrafficConfig {
+// --- traffic -------------------------------------------------------------------------
+
+struct RatePoint {
+  Time at = 0.0;
   double rate = 0.0;  // sessions per second
 };
+
+struct Spike {
+  Time at = 0.0;      // when the peak is reached
+  double peak = 0.0;  // sessions per second added at `at`
+  Time rise = 0.0;    // linear ramp from 0 over [at - rise, at]
+  Time decay = 0.0;   // exponential time constant after `at` (0: drops to 0 at once)
+};
+
+// lambda(t) = scale * (base(t) + sum of spikes(t)).
+struct TrafficConfig {
+  enum class Base { rate, profile, csv };
+  Base base = Base::rate;
+  double rate = 0.0;               // Base::rate
+  std::vector<RatePoint> profile;  // Base::profile: linear between points, flat outside
+  std::vector<RatePoint> steps;    // Base::csv: constant from each row to the next
+  std::string csv_path;            // Base::csv, as resolved (for messages and reports)
+  std::vector<Spike> spikes;
+  double scale = 1.0;
+};
+
+// --- journeys ------------------------------------------------------------------------
 
 enum class PatienceCovers { response, queue };
 
 struct RetryConfig {
   int max = 0;
   Time backoff = 0.0;
+};
+
+// After a successful page with response r > above, leave with probability
+// 1 - (1 - leave)^((r - above) / per).
+struct SlownessConfig {
+  Time above = 0.0;
+  Time per = 0.0;
+  double leave = 0.0;
 };
 
 inline constexpr std::string_view kExit = "exit";
@@ -35,6 +67,7 @@ struct PageConfig {
   std::string call;                                  // the service that serves the page
   std::optional<Distribution> think;                 // overrides the journey's think time
   std::vector<std::pair<std::string, double>> next;  // page name or "exit" -> probability
+  std::optional<Distribution> order_value;           // an order page: money per order
 };
 
 struct JourneyConfig {
@@ -45,7 +78,36 @@ struct JourneyConfig {
   std::optional<Distribution> patience;  // none: shoppers wait forever
   PatienceCovers patience_covers = PatienceCovers::response;
   RetryConfig retry;
+  std::optional<SlownessConfig> slowness;
   std::vector<PageConfig> pages;
+};
+
+// --- services ------------------------------------------------------------------------
+
+// For server pools `instances` says how many go down (0: the whole pool).
+struct OutageConfig {
+  Time at = 0.0;
+  Time duration = 0.0;  // `for`
+  int instances = 0;
+};
+
+struct CallConfig {
+  std::string to;
+  double p = 1.0;
+};
+
+struct AutoscaleConfig {
+  double target = 0.0;  // utilisation in (0, 1]
+  int min = 1;
+  int max = 1;
+  Time interval = 60.0;
+  Time delay = 0.0;
+  Time cooldown = 0.0;
+};
+
+struct CrashConfig {
+  Time mtbf = 0.0;  // mean of the exponential time to failure, per instance
+  Time mttr = 0.0;  // mean of the exponential repair time
 };
 
 struct ServerPoolConfig {
@@ -53,12 +115,80 @@ struct ServerPoolConfig {
   int workers = 1;
   std::optional<std::uint64_t> queue;  // none: unlimited
   Distribution service;
+  std::vector<CallConfig> calls;
+  std::optional<AutoscaleConfig> autoscale;
+  std::optional<CrashConfig> crashes;
+  double cost_per_instance_hour = 0.0;
+};
+
+struct ColdStart {
+  Time at = 0.0;
+  Time warmup = 0.0;  // the hit ratio climbs linearly from 0 back over this span
+};
+
+struct CacheConfig {
+  double hit_ratio = 0.0;
+  Distribution hit;
+  std::string miss_to;
+  std::optional<std::uint64_t> workers;  // none: unlimited
+  std::vector<ColdStart> cold;
+};
+
+struct ContentionConfig {
+  std::uint64_t above = 0;
+  double slowdown = 0.0;  // per busy connection above `above`
+};
+
+struct DatabaseConfig {
+  std::uint64_t connections = 0;
+  Distribution query;
+  std::optional<Time> pool_timeout;
+  std::optional<ContentionConfig> contention;
+};
+
+struct ProviderConfig {
+  std::string name;
+  double share = 0.0;
+  Distribution latency;
+  std::optional<std::uint64_t> concurrency;  // none: unlimited
+  double decline = 0.0;
+  double error = 0.0;
+  std::vector<OutageConfig> outages;
+};
+
+struct PaymentGatewayConfig {
+  std::vector<ProviderConfig> providers;
+  bool failover = false;
 };
 
 struct ServiceConfig {
   std::string name;
   std::optional<Time> timeout;
-  std::variant<ServerPoolConfig> kind;
+  std::vector<OutageConfig> outages;
+  std::variant<ServerPoolConfig, CacheConfig, DatabaseConfig, PaymentGatewayConfig> kind;
+};
+
+// --- service-level objectives ----------------------------------------------------------
+
+enum class SloMetric {
+  latency_p50,
+  latency_p95,
+  latency_p99,
+  latency_mean,
+  drop_rate,
+  error_rate,
+  utilization
+};
+enum class SloScopeKind { all, journey, page, service };
+
+struct SloConfig {
+  std::string name;
+  SloMetric metric = SloMetric::latency_p99;
+  SloScopeKind scope_kind = SloScopeKind::all;
+  std::string scope;   // as written: "all", "journey.NAME", "page.JOURNEY.PAGE", "service.NAME"
+  std::string target;  // NAME, JOURNEY.PAGE or NAME; empty for `all`
+  bool is_max = true;  // `max` (value must stay <= limit) or `min` (>= limit)
+  double limit = 0.0;  // seconds for latency metrics, a fraction otherwise
 };
 
 struct Scenario {
@@ -73,6 +203,9 @@ struct Scenario {
   TrafficConfig traffic;
   std::vector<JourneyConfig> journeys;
   std::vector<ServiceConfig> services;
+  std::vector<SloConfig> slos;
+  // The YAML after --set overrides, for result files (what exactly was simulated).
+  std::string resolved_text;
   // Things that are allowed but probably not meant ("file:line:col: key.path: ...").
   std::vector<std::string> warnings;
 };

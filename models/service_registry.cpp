@@ -1,5 +1,7 @@
 #include "models/service_registry.hpp"
 
+#include <stdexcept>
+
 #include "models/server_pool.hpp"
 
 namespace surgesim::models {
@@ -13,6 +15,8 @@ std::unique_ptr<Service> make_service(const ServiceConfig& config, ServiceContex
         if constexpr (std::is_same_v<Kind, ServerPoolConfig>) {
           return std::make_unique<ServerPool>(
               config, context, sim::RandomStream(seed, replication, prefix + ".service"));
+        } else {
+          throw std::logic_error("service type of '" + config.name + "' is not built yet");
         }
       },
       config.kind);

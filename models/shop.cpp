@@ -26,11 +26,11 @@ void Shop::on_event(std::uint32_t tag, std::uint32_t) {
   shoppers_->restart_statistics();
 }
 
-Json Shop::run(std::atomic<double>* progress, const std::atomic<bool>* stop) {
+ReplicationResult Shop::run(std::atomic<double>* progress, const std::atomic<bool>* stop) {
   if (scenario_.warmup > 0.0) sim_.at(scenario_.warmup, this, kWarmupEnd, 0, kFirst);
   shoppers_->start();
   if (!sim_.run_until(scenario_.duration, progress, stop)) throw Interrupted();
-  return summary();
+  return {summary(), {}};
 }
 
 Json Shop::summary() const {

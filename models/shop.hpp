@@ -7,6 +7,7 @@
 
 #include "models/scenario.hpp"
 #include "models/service.hpp"
+#include "models/series_table.hpp"
 #include "models/service_stats.hpp"
 #include "models/shoppers.hpp"
 #include "sim/simulator.hpp"
@@ -19,8 +20,9 @@ class Shop final : public sim::EventTarget {
   Shop(const Scenario& scenario, std::uint64_t replication);
 
   // Runs [0, duration) and returns this replication's summary (SCENARIO.md shape,
-  // without the experiment-level fields). Throws Interrupted if `stop` became true.
-  Json run(std::atomic<double>* progress = nullptr, const std::atomic<bool>* stop = nullptr);
+  // without the experiment-level fields) and time series. Throws Interrupted if `stop`
+  // became true.
+  ReplicationResult run(std::atomic<double>* progress = nullptr, const std::atomic<bool>* stop = nullptr);
 
   std::uint64_t events_fired() const { return sim_.events_fired(); }
 

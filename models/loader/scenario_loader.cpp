@@ -17,6 +17,7 @@
 #include "models/loader/overrides.hpp"
 #include "models/loader/scenario_error.hpp"
 #include "models/loader/suggest.hpp"
+#include "models/loader/traffic_loader.hpp"
 #include "models/loader/yaml_node.hpp"
 
 namespace surgesim::models {
@@ -26,7 +27,6 @@ constexpr double kSumTolerance = 1e-6;  // SCENARIO.md: shares and `next` sum to
 
 // Keys of SCENARIO.md that this version does not implement: rejected, never ignored.
 const std::vector<std::string> kTopLater = {"slo"};
-const std::vector<std::string> kTrafficLater = {"profile", "csv", "spikes", "scale"};
 const std::vector<std::string> kJourneyLater = {"slowness"};
 const std::vector<std::string> kPageLater = {"order"};
 const std::vector<std::string> kServiceLater = {"outages"};
@@ -61,13 +61,6 @@ std::string format_sum(double sum) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.10g", sum);
   return buf;
-}
-
-TrafficConfig read_traffic(const YamlNode& node) {
-  const YamlMap m(node, {"rate"}, kTrafficLater);
-  TrafficConfig traffic;
-  traffic.rate = m.required("rate").as_rate();
-  return traffic;
 }
 
 RetryConfig read_retry(const YamlNode& node) {
@@ -315,6 +308,7 @@ void warn_about_idle_services(Scenario& scenario, const std::vector<YamlNode>& s
 }
 
 Scenario read_scenario(const YamlNode& root, const std::string& file) {
+  const std::string scenario_dir = std::filesystem::path(file).parent_path().string();
   const std::string top = "name, duration, traffic, journeys and services";
   if (root.raw().IsNull()) {
     // No node, so no mark: the start of the file is where something is missing.
@@ -350,7 +344,7 @@ Scenario read_scenario(const YamlNode& root, const std::string& file) {
       n->fail_key("'slo' is not supported yet by this version of surgesim (only an empty list)");
     }
   }
-  scenario.traffic = read_traffic(m.required("traffic"));
+  scenario.traffic = read_traffic(m.required("traffic"), scenario_dir);
 
   std::set<std::string> service_names;
   std::vector<YamlNode> service_nodes;

@@ -49,7 +49,7 @@ services:
                                                              "test.yaml");
   const std::size_t before = g_allocations.load();
   surgesim::models::Shop shop(scenario, 0);
-  const auto summary = shop.run();
+  const auto summary = shop.run().summary;
   CHECK(summary["sessions"]["started"].get<double>() > 0);
   return g_allocations.load() - before;
 }

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "models/scenario.hpp"
+
+// Each subcommand registers its options and returns what runs it once parsed.
+namespace surgesim::cli {
+
+// Exit statuses of SCENARIO.md.
+inline constexpr int kOk = 0;
+inline constexpr int kFailure = 1;
+inline constexpr int kInvalid = 2;
+inline constexpr int kSloFailed = 3;
+
+using Command = std::function<int()>;
+
+// Set by SIGINT/SIGTERM once a command installed the handlers.
+std::atomic<bool>& stop_requested();
+void install_stop_handlers();
+
+// Loads FILE with --set overrides; warnings go to stderr.
+models::Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets);
+
+Command add_run_command(CLI::App& app);
+Command add_check_command(CLI::App& app);
+
+}  // namespace surgesim::cli

@@ -1,0 +1,13 @@
+#pragma once
+
+#include <string>
+
+#include "models/loader/yaml_node.hpp"
+#include "models/scenario.hpp"
+
+namespace surgesim::models {
+
+// Reads the `traffic` map of SCENARIO.md. `scenario_dir` resolves a relative `csv` path.
+TrafficConfig read_traffic(const YamlNode& node, const std::string& scenario_dir);
+
+}  // namespace surgesim::models

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace surgesim::models {
+
+using Json = nlohmann::ordered_json;
+
+// One time series table: a row per bucket of width `bucket` over [0, duration), the
+// warm-up included (plots and MSER-5 want the transient). `path` is where it lives in a
+// result file ("timeseries/services/web", "sessions/drops", "revenue"); the first
+// column is always "t_s", the bucket's start. NaN marks "no observation" (e.g. a
+// quantile of a bucket without responses).
+struct SeriesTable {
+  std::string path;
+  std::vector<std::string> columns;
+  std::vector<std::vector<double>> data;  // data[column][bucket]
+
+  std::size_t rows() const { return data.empty() ? 0 : data.front().size(); }
+  const std::vector<double>* column(const std::string& name) const {
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      if (columns[c] == name) return &data[c];
+    }
+    return nullptr;
+  }
+};
+
+// What one replication produces: the summary tree of SCENARIO.md (without the
+// experiment-level fields) and its time series.
+struct ReplicationResult {
+  Json summary;
+  std::vector<SeriesTable> series;
+};
+
+}  // namespace surgesim::models
