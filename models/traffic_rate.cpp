@@ -45,9 +45,15 @@ double piece_value(const BasePiece& piece, Time t) {
                             : piece.rate_at_from + piece.slope * (t - piece.from);
 }
 
-// Integral of a finite piece's formula over [from, t].
+// r * x that is 0 when r is 0, also for an infinite x (a rate of 0 forever).
+double constant_integral(double r, Time x) {
+  return r == 0.0 ? 0.0 : r * x;
+}
+
+// Integral of a piece's formula over [from, t] (t may be +infinity on the last piece).
 double piece_integral_to(const BasePiece& piece, Time t) {
   const Time x = t - piece.from;
+  if (piece.slope == 0.0) return constant_integral(piece.rate_at_from, x);
   return x * (piece.rate_at_from + 0.5 * piece.slope * x);
 }
 
@@ -87,7 +93,7 @@ RateFunction::RateFunction(const TrafficConfig& config)
   cumulative_.assign(base_.size(), 0.0);
   if (base_.size() > 1) {
     // The first piece's constant covers [0, first start] (signed if the start is < 0).
-    cumulative_[1] = base_[0].rate_at_from * base_[1].from;
+    cumulative_[1] = constant_integral(base_[0].rate_at_from, base_[1].from);
     for (std::size_t i = 1; i + 1 < base_.size(); ++i) {
       cumulative_[i + 1] = cumulative_[i] + piece_integral_to(base_[i], base_[i].to);
     }
@@ -110,7 +116,7 @@ double RateFunction::base_integral_to(Time t) const {
   const auto it = std::upper_bound(base_.begin() + 1, base_.end(), t,
                                    [](Time x, const BasePiece& p) { return x < p.from; });
   const auto i = static_cast<std::size_t>(it - base_.begin()) - 1;
-  if (i == 0) return base_[0].rate_at_from * t;
+  if (i == 0) return constant_integral(base_[0].rate_at_from, t);
   return cumulative_[i] + piece_integral_to(base_[i], t);
 }
 

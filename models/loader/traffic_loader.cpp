@@ -1,11 +1,253 @@
 #include "models/loader/traffic_loader.hpp"
 
-namespace surgesim::models {
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string_view>
+#include <system_error>
 
-TrafficConfig read_traffic(const YamlNode& node, const std::string& /*scenario_dir*/) {
-  const YamlMap m(node, {"rate"}, {"profile", "csv", "spikes", "scale"});
+#include "models/loader/scenario_error.hpp"
+#include "models/loader/units.hpp"
+
+namespace surgesim::models {
+namespace {
+
+std::string seconds_text(double s) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g s", s);
+  return buffer;
+}
+
+// --- the csv base -------------------------------------------------------------------
+
+// One comma-separated field of a csv line, trimmed, with its 1-based column.
+struct CsvField {
+  std::string_view text;
+  int column = 1;
+};
+
+std::vector<CsvField> split_fields(std::string_view line) {
+  std::vector<CsvField> fields;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = line.find(',', start);
+    std::string_view text =
+        line.substr(start, comma == std::string_view::npos ? line.npos : comma - start);
+    std::size_t lead = 0;
+    while (lead < text.size() && (text[lead] == ' ' || text[lead] == '\t')) ++lead;
+    text.remove_prefix(lead);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    fields.push_back({text, static_cast<int>(start + lead) + 1});
+    if (comma == std::string_view::npos) return fields;
+    start = comma + 1;
+  }
+}
+
+// Non-negative whole number of only digits (of exactly `width` digits when given).
+std::optional<int> parse_digits(std::string_view text, std::size_t width = 0) {
+  if (text.empty() || (width > 0 && text.size() != width)) return std::nullopt;
+  int value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9' || value > 100'000'000) return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+// "90", "90.5" (seconds) or "HH:MM" / "HH:MM:SS" (from the start; hours may exceed 23).
+std::optional<double> parse_csv_time(std::string_view text) {
+  std::vector<std::string_view> parts;
+  for (std::size_t start = 0;;) {
+    const std::size_t colon = text.find(':', start);
+    parts.push_back(text.substr(start, colon == text.npos ? text.npos : colon - start));
+    if (colon == text.npos) break;
+    start = colon + 1;
+  }
+  if (parts.size() == 1) {
+    const auto seconds = parse_number(text);
+    return seconds && *seconds >= 0.0 ? seconds : std::nullopt;
+  }
+  if (parts.size() > 3) return std::nullopt;
+  const auto hours = parse_digits(parts[0]);
+  const auto minutes = parse_digits(parts[1], 2);
+  const auto seconds = parts.size() == 3 ? parse_digits(parts[2], 2) : std::optional<int>(0);
+  if (!hours || !minutes || !seconds || *minutes > 59 || *seconds > 59) return std::nullopt;
+  return *hours * 3600.0 + *minutes * 60.0 + *seconds;
+}
+
+class CsvReader {
+ public:
+  CsvReader(std::string path, std::string key_path)
+      : path_(std::move(path)), key_path_(std::move(key_path)) {}
+
+  [[noreturn]] void fail(int line, int column, const std::string& problem) const {
+    throw ScenarioError(path_ + ":" + std::to_string(line) + ":" + std::to_string(column),
+                        key_path_, problem);
+  }
+
+  // Rows of `t,rate` after the header `t,rate`, strictly increasing in t.
+  std::vector<RatePoint> read_steps(const std::string& text) const {
+    std::vector<std::string_view> lines;
+    std::string_view rest(text);
+    if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);  // a spreadsheet's BOM
+    while (!rest.empty()) {
+      const std::size_t newline = rest.find('\n');
+      std::string_view line = rest.substr(0, newline);
+      if (line.ends_with('\r')) line.remove_suffix(1);
+      lines.push_back(line);
+      rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
+    }
+    // Blank lines at the end (a trailing newline, or several) are tolerated.
+    while (!lines.empty() && split_fields(lines.back()).front().text.empty() &&
+           lines.back().find(',') == std::string_view::npos) {
+      lines.pop_back();
+    }
+    if (lines.empty()) fail(1, 1, "expected the header 't,rate', found an empty file");
+    const auto header = split_fields(lines[0]);
+    if (header.size() != 2 || header[0].text != "t" || header[1].text != "rate") {
+      fail(1, 1, "expected the header 't,rate', found '" + std::string(lines[0]) + "'");
+    }
+    if (lines.size() == 1) {
+      fail(2, 1, "expected at least one row 't,rate' after the header, found none");
+    }
+    std::vector<RatePoint> steps;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+      const int line = static_cast<int>(i) + 1;
+      const auto fields = split_fields(lines[i]);
+      if (fields.size() != 2) {
+        fail(line, 1,
+             "expected a row 't,rate' (2 fields), found " +
+                 (lines[i].empty() ? std::string("an empty line")
+                                   : std::to_string(fields.size()) + " fields: '" +
+                                         std::string(lines[i]) + "'"));
+      }
+      const auto t = parse_csv_time(fields[0].text);
+      if (!t) {
+        fail(line, fields[0].column,
+             "expected a time t (seconds, HH:MM or HH:MM:SS from the start), found '" +
+                 std::string(fields[0].text) + "'");
+      }
+      if (!steps.empty() && *t <= steps.back().at) {
+        fail(line, fields[0].column,
+             "expected t after the previous row's (" + seconds_text(steps.back().at) +
+                 "; rows must be in strictly increasing time), found '" +
+                 std::string(fields[0].text) + "' = " + seconds_text(*t));
+      }
+      const auto rate = parse_rate(fields[1].text);
+      if (!rate) {
+        fail(line, fields[1].column,
+             "expected a rate (sessions per second, not negative), found '" +
+                 std::string(fields[1].text) + "'");
+      }
+      steps.push_back({*t, *rate});
+    }
+    return steps;
+  }
+
+ private:
+  std::string path_;
+  std::string key_path_;
+};
+
+void read_csv(const YamlNode& node, const std::string& scenario_dir, TrafficConfig& traffic) {
+  const std::string written = node.as_string();
+  if (written.empty()) node.expected("the path of a CSV file with header 't,rate'");
+  const std::filesystem::path resolved = std::filesystem::path(scenario_dir) / written;
+  traffic.csv_path = resolved.string();
+  std::error_code ec;
+  if (std::filesystem::is_directory(resolved, ec)) {
+    node.fail("expected a CSV file, found a directory: '" + traffic.csv_path + "'");
+  }
+  std::ifstream in(resolved, std::ios::binary);
+  if (!in) {
+    node.fail("cannot read the traffic CSV '" + traffic.csv_path + "'" +
+              (std::filesystem::exists(resolved, ec) ? "" : " (no such file)") +
+              "; a relative path is relative to the scenario file's directory");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  traffic.steps = CsvReader(traffic.csv_path, node.path()).read_steps(text.str());
+}
+
+// --- the other keys -----------------------------------------------------------------
+
+std::vector<RatePoint> read_profile(const YamlNode& node) {
+  const std::string what = "a list of at least one point {at, rate}";
+  if (!node.is_sequence() || node.raw().size() == 0) node.expected(what);
+  std::vector<RatePoint> points;
+  for (const YamlNode& item : node.items()) {
+    const YamlMap m(item, {"at", "rate"});
+    const YamlNode at = m.required("at");
+    const Time t = at.as_duration();
+    if (!points.empty() && t <= points.back().at) {
+      at.expected("a time after the previous point's at (" + seconds_text(points.back().at) +
+                  "; points must be in strictly increasing time)");
+    }
+    points.push_back({t, m.required("rate").as_rate()});
+  }
+  return points;
+}
+
+std::vector<Spike> read_spikes(const YamlNode& node) {
+  // An empty list is fine: `--set traffic.spikes=[]` switches the spikes off.
+  if (node.raw().IsNull()) return {};
+  std::vector<Spike> spikes;
+  for (const YamlNode& item : node.items()) {
+    const YamlMap m(item, {"at", "peak", "rise", "decay"});
+    Spike s;
+    s.at = m.required("at").as_duration();
+    s.peak = m.required("peak").as_rate();
+    s.rise = m.required("rise").as_duration();
+    const YamlNode decay = m.required("decay");
+    s.decay = decay.as_duration();
+    if (s.rise == 0.0 && s.decay == 0.0 && s.peak > 0.0) {
+      decay.expected("rise or decay > 0 (with both 0 the spike adds no sessions)");
+    }
+    spikes.push_back(s);
+  }
+  return spikes;
+}
+
+}  // namespace
+
+TrafficConfig read_traffic(const YamlNode& node, const std::string& scenario_dir) {
+  if (!node.is_map() && !node.raw().IsNull()) {
+    node.expected("a map with one of 'rate', 'profile', 'csv' (and optional 'spikes', 'scale')");
+  }
+  const YamlMap m(node, {"rate", "profile", "csv", "spikes", "scale"});
+  std::vector<std::string> given;
+  for (const char* key : {"rate", "profile", "csv"}) {
+    if (m.has(key)) given.emplace_back(key);
+  }
+  if (given.empty()) {
+    // Like any missing key: the path names where it would go (the first choice).
+    throw ScenarioError(node.location(), node.path() + ".rate",
+                        "missing required key 'rate' (or 'profile' or 'csv': exactly one of "
+                        "the three is required)");
+  }
+  if (given.size() > 1) {
+    m.get(given[1])->fail_key("expected exactly one of 'rate', 'profile', 'csv', found '" +
+                              given[0] + "' and '" + given[1] + "'" +
+                              (given.size() == 3 ? " and 'csv'" : ""));
+  }
   TrafficConfig traffic;
-  traffic.rate = m.required("rate").as_rate();
+  if (given[0] == "rate") {
+    traffic.base = TrafficConfig::Base::rate;
+    traffic.rate = m.required("rate").as_rate();
+  } else if (given[0] == "profile") {
+    traffic.base = TrafficConfig::Base::profile;
+    traffic.profile = read_profile(m.required("profile"));
+  } else {
+    traffic.base = TrafficConfig::Base::csv;
+    read_csv(m.required("csv"), scenario_dir, traffic);
+  }
+  if (const auto n = m.get("spikes")) traffic.spikes = read_spikes(*n);
+  if (const auto n = m.get("scale")) {
+    traffic.scale = n->as_number();
+    if (traffic.scale < 0.0) n->expected("a scale factor >= 0");
+  }
   return traffic;
 }
 
