@@ -9,12 +9,18 @@ namespace surgesim::models {
 
 // Evaluates every SLO of the scenario over the whole run (from the summary) and per time
 // bucket (from the mean tables over replications). Returns the summary's "slo" array:
-// [{name, metric, scope, limit, value, ok, failed_buckets, failed_ranges: [[from_s, to_s],
-// ...]}]. Only buckets starting at or after the warm-up count; buckets without an
-// observation (NaN, or nothing to divide by) are skipped. `ok` means the overall value and
-// every bucket pass; failed_ranges are the runs of consecutive failing buckets, `to_s` the
-// end of the last one (capped at the duration). `value` is null when the run has no
-// observation for the metric (e.g. a latency SLO on a page nobody reached).
+// [{name, metric, scope, bound ("max" or "min"), limit, value, ok, failed_buckets,
+// failed_ranges: [[from_s, to_s], ...]}]. Only buckets starting at or after the warm-up count;
+// buckets without an observation (NaN, or nothing to divide by) are skipped. `ok` means the overall
+// value and every bucket pass; failed_ranges are the runs of consecutive failing buckets, `to_s`
+// the end of the last one (capped at the duration). `value` is null when the run has no observation
+// for the metric (e.g. a latency SLO on a page nobody reached); that passes.
+//
+// Rates per bucket are ratios of the mean counts: drop_rate = dropped / (completed +
+// dropped) (pages: dropped / (success + dropped)), error_rate = failed / requests
+// (services: (rejected + timeouts + errors) / arrivals). drop_rate of a service and
+// utilization of anything but a service are undefined: std::invalid_argument, as for a
+// scope or column missing from the summary or the tables.
 Json evaluate_slos(const Scenario& scenario, const Json& summary,
                    const std::vector<SeriesTable>& mean_tables);
 
