@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "models/cause.hpp"
@@ -11,20 +12,30 @@ namespace surgesim::models {
 using RequestId = std::uint32_t;
 inline constexpr RequestId kNoRequest = 0xffffffffu;
 
-// One request in flight at a service. Pooled: a slot is reused once the service is
-// done with it, so memory follows requests in flight, not requests simulated.
-struct Request {
-  enum class State : std::uint8_t { free, waiting, in_service };
+inline constexpr std::uint32_t kNoService = 0xffffffffu;
 
-  std::uint32_t session = 0;  // the shopper session that sent it
+// One request in flight at a service: a page request from a shopper, or a downstream
+// call made by another request (its `parent`). Pooled: a slot is reused once the
+// service is done with it, so memory follows requests in flight, not requests simulated.
+struct Request {
+  enum class State : std::uint8_t { free, waiting, in_service, calling };
+
+  std::uint32_t session = 0;  // the shopper session it works for
   std::uint32_t service = 0;
   sim::Time arrival_t = 0.0;
-  RequestId prev = kNoRequest;  // links of the service's FIFO queue
+  RequestId prev = kNoRequest;  // links of a FIFO queue or of an instance's running list
   RequestId next = kNoRequest;
+  RequestId parent = kNoRequest;  // the caller; kNoRequest: the shopper
+  RequestId child = kNoRequest;   // the downstream call in flight
   sim::EventHandle timeout;
+  sim::EventHandle work;             // end of own work (cancelled when the instance dies)
+  std::uint32_t blame = kNoService;  // the service whose failure ended it (deepest first)
+  std::uint32_t slot = 0;            // where it runs: instance, provider, ...
+  std::uint16_t step = 0;            // next call to make; payment attempts
   State state = State::free;
   bool answered = false;  // a response (e.g. timeout) went out; the work may still run
-  bool orphaned = false;  // the shopper gave up while it was in service
+  bool orphaned = false;  // the shopper gave up: the result will be wasted
+  bool detached = false;  // nobody listens any more (shopper gone, caller dead)
 };
 
 class RequestPool {
@@ -47,9 +58,12 @@ class RequestPool {
   }
   Request& operator[](RequestId id) { return requests_[id]; }
   const Request& operator[](RequestId id) const { return requests_[id]; }
+  std::size_t in_flight() const { return requests_.size() - free_.size(); }
 
  private:
-  std::vector<Request> requests_;
+  // A deque keeps references valid while the pool grows: a service may acquire a
+  // request for a downstream call while holding a reference to its own.
+  std::deque<Request> requests_;
   std::vector<RequestId> free_;
 };
 

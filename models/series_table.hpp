@@ -19,6 +19,21 @@ struct SeriesTable {
   std::vector<std::string> columns;
   std::vector<std::vector<double>> data;  // data[column][bucket]
 
+  SeriesTable(std::string table_path, const std::vector<std::string>& value_columns)
+      : path(std::move(table_path)), columns{"t_s"} {
+    columns.insert(columns.end(), value_columns.begin(), value_columns.end());
+    data.resize(columns.size());
+  }
+  SeriesTable() = default;
+
+  // Appends the row of bucket starting at t_s; `values` follow `columns` after "t_s".
+  void append(double t_s, const std::vector<double>& values) {
+    data[0].push_back(t_s);
+    for (std::size_t c = 0; c < values.size() && c + 1 < data.size(); ++c) {
+      data[c + 1].push_back(values[c]);
+    }
+  }
+
   std::size_t rows() const { return data.empty() ? 0 : data.front().size(); }
   const std::vector<double>* column(const std::string& name) const {
     for (std::size_t c = 0; c < columns.size(); ++c) {

@@ -1,7 +1,8 @@
 #include "models/service_registry.hpp"
 
-#include <stdexcept>
-
+#include "models/cache.hpp"
+#include "models/database.hpp"
+#include "models/payment_gateway.hpp"
 #include "models/server_pool.hpp"
 
 namespace surgesim::models {
@@ -9,14 +10,25 @@ namespace surgesim::models {
 std::unique_ptr<Service> make_service(const ServiceConfig& config, ServiceContext context,
                                       std::uint64_t seed, std::uint64_t replication) {
   const std::string prefix = "service." + config.name;
+  const auto stream = [&](const char* name) {
+    return sim::RandomStream(seed, replication, prefix + "." + name);
+  };
   return std::visit(
       [&](const auto& kind) -> std::unique_ptr<Service> {
         using Kind = std::decay_t<decltype(kind)>;
         if constexpr (std::is_same_v<Kind, ServerPoolConfig>) {
           return std::make_unique<ServerPool>(
-              config, context, sim::RandomStream(seed, replication, prefix + ".service"));
+              config, context,
+              ServerPool::Streams{stream("service"), stream("calls"), stream("crashes")});
+        } else if constexpr (std::is_same_v<Kind, CacheConfig>) {
+          return std::make_unique<Cache>(config, context,
+                                         Cache::Streams{stream("lookup"), stream("hits")});
+        } else if constexpr (std::is_same_v<Kind, DatabaseConfig>) {
+          return std::make_unique<Database>(config, context, stream("query"));
         } else {
-          throw std::logic_error("service type of '" + config.name + "' is not built yet");
+          return std::make_unique<PaymentGateway>(
+              config, context,
+              PaymentGateway::Streams{stream("route"), stream("latency"), stream("outcome")});
         }
       },
       config.kind);

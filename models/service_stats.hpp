@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "sim/quantile_sketch.hpp"
 #include "sim/time.hpp"
@@ -12,7 +14,8 @@ namespace surgesim::models {
 
 using Json = nlohmann::ordered_json;
 
-// What one service records over the statistics window [warmup, duration).
+// What one service records over a window (the statistics window [warmup, duration) or
+// one time bucket).
 struct ServiceStats {
   std::uint64_t arrivals = 0;   // reached the service, rejected ones included
   std::uint64_t started = 0;    // began their own work
@@ -20,23 +23,40 @@ struct ServiceStats {
   std::uint64_t completed = 0;  // answered with success
   std::uint64_t rejected = 0;
   std::uint64_t timeouts = 0;
-  std::uint64_t abandoned = 0;  // left the queue because the shopper gave up
-  std::uint64_t wasted = 0;     // finished after the shopper had given up
-  std::uint64_t errors = 0;
-  sim::Welford wait;      // arrival -> start of own work
-  sim::Welford response;  // arrival -> successful response
+  std::uint64_t abandoned = 0;      // left the queue because the shopper gave up
+  std::uint64_t wasted = 0;         // finished after the shopper had given up
+  std::uint64_t errors = 0;         // answered error, outage or pool_timeout
+  std::uint64_t outages = 0;        // of which outage
+  std::uint64_t pool_timeouts = 0;  // of which pool_timeout
+  std::uint64_t declined = 0;       // payment declines (a business answer, not an error)
+  std::uint64_t hits = 0;           // cache lookups that hit
+  std::uint64_t misses = 0;         // cache lookups that went to the backend
+  sim::Welford wait;                // arrival -> start of own work
+  sim::Welford response;            // arrival -> successful response
   sim::QuantileSketch response_quantiles;
-  sim::TimeWeighted busy;       // busy workers
-  sim::TimeWeighted available;  // workers that could serve
-  sim::TimeWeighted queue;      // requests waiting
-  sim::TimeWeighted instances;
+  sim::TimeWeighted busy;         // busy workers
+  sim::TimeWeighted available;    // workers that could serve
+  sim::TimeWeighted queue;        // requests waiting
+  sim::TimeWeighted instances;    // instances serving
+  sim::TimeWeighted provisioned;  // instances paid for: serving, booting, down or draining
 
-  // Forgets everything before t (end of warm-up) but keeps the current levels.
+  // Forgets everything before t but keeps the current levels.
   void restart(sim::Time t);
-  Json to_json(sim::Time end) const;
+  double utilization(sim::Time end) const;
+  Json to_json(sim::Time end, double cost_per_instance_hour) const;
 };
+
+// Columns of a service's time series after "t_s" (see series_table.hpp).
+const std::vector<std::string>& service_series_columns();
+// One row of those columns for a bucket ending at `end`.
+std::vector<double> service_row(const ServiceStats& bucket, sim::Time end);
 
 // JSON null for a statistic with no observations (e.g. a quantile of nothing).
 Json number_or_null(double x);
+// Mean, p50, p95, p99 of a sketch + Welford pair; NaN when empty.
+struct LatencySummary {
+  double mean, p50, p95, p99;
+};
+LatencySummary summarize_latency(const sim::Welford& w, const sim::QuantileSketch& q);
 
 }  // namespace surgesim::models

@@ -5,69 +5,51 @@
 
 namespace surgesim::models {
 namespace {
-enum Tag : std::uint32_t { kWarmupEnd };
-// Statistics restart before anything else that happens at the warm-up instant.
+enum Tag : std::uint32_t { kWarmupEnd, kBucketEnd };
+// Statistics windows turn over before anything else that happens at that instant.
 constexpr std::uint8_t kFirst = 0;
 }  // namespace
 
 Shop::Shop(const Scenario& scenario, std::uint64_t replication) : scenario_(scenario) {
   shoppers_ = std::make_unique<Shoppers>(scenario, replication, sim_, requests_, services_);
   services_.reserve(scenario.services.size());
-  for (const ServiceConfig& config : scenario.services) {
-    services_.push_back(make_service(config, ServiceContext{&sim_, &requests_, shoppers_.get()},
-                                     scenario.seed, replication));
+  for (std::uint32_t i = 0; i < scenario.services.size(); ++i) {
+    services_.push_back(make_service(
+        scenario.services[i],
+        ServiceContext{&sim_, &requests_, shoppers_.get(), &services_, &scenario.services, i},
+        scenario.seed, replication));
   }
+  series_ = std::make_unique<ShopSeries>(scenario, services_, *shoppers_);
 }
 
 void Shop::on_event(std::uint32_t tag, std::uint32_t) {
-  if (tag != kWarmupEnd) return;
   const Time now = sim_.now();
-  for (auto& service : services_) service->stats().restart(now);
-  shoppers_->restart_statistics();
+  if (tag == kBucketEnd) {
+    close_bucket(now);
+    sim_.at(static_cast<double>(bucket_ + 1) * scenario_.bucket, this, kBucketEnd, 0, kFirst);
+    return;
+  }
+  for (auto& service : services_) service->stats().restart_total(now);
+  shoppers_->restart_totals(now);
+}
+
+void Shop::close_bucket(Time end) {
+  series_->close_bucket(static_cast<double>(bucket_) * scenario_.bucket, end);
+  ++bucket_;
+  for (auto& service : services_) service->stats().restart_bucket(end);
+  shoppers_->restart_buckets(end);
 }
 
 ReplicationResult Shop::run(std::atomic<double>* progress, const std::atomic<bool>* stop) {
   if (scenario_.warmup > 0.0) sim_.at(scenario_.warmup, this, kWarmupEnd, 0, kFirst);
+  sim_.at(scenario_.bucket, this, kBucketEnd, 0, kFirst);
   shoppers_->start();
   if (!sim_.run_until(scenario_.duration, progress, stop)) throw Interrupted();
-  return {summary(), {}};
-}
-
-Json Shop::summary() const {
-  const Time end = scenario_.duration;
-  const SessionStats& totals = shoppers_->totals();
-  Json j;
-  Json sessions;
-  sessions["started"] = totals.started;
-  sessions["completed"] = totals.completed;
-  sessions["dropped"] = totals.dropped;
-  sessions["by_cause"] = totals.causes_json();
-  j["sessions"] = std::move(sessions);
-  j["drop_rate"] = totals.drop_rate();
-
-  Json pages = Json::object();
-  for (std::size_t p = 0; p < shoppers_->page_count(); ++p) {
-    pages[shoppers_->page_label(p)] = shoppers_->page_stats(p).to_json();
+  // The last bucket may be partial; a bucket boundary at `duration` has not fired.
+  if (static_cast<double>(bucket_) * scenario_.bucket < scenario_.duration) {
+    close_bucket(scenario_.duration);
   }
-  j["pages"] = std::move(pages);
-
-  Json journeys = Json::object();
-  for (std::size_t k = 0; k < shoppers_->journey_count(); ++k) {
-    const SessionStats& js = shoppers_->journey_stats(k);
-    Json jj;
-    jj["sessions"] = js.started;
-    jj["completed"] = js.completed;
-    jj["dropped"] = js.dropped;
-    jj["drop_rate"] = js.drop_rate();
-    jj["by_cause"] = js.causes_json();  // extension: drop-offs by cause per journey
-    journeys[shoppers_->journey_name(k)] = std::move(jj);
-  }
-  j["journeys"] = std::move(journeys);
-
-  Json services = Json::object();
-  for (const auto& service : services_) services[service->name()] = service->stats().to_json(end);
-  j["services"] = std::move(services);
-  return j;
+  return {shop_summary(scenario_, services_, *shoppers_), series_->take()};
 }
 
 }  // namespace surgesim::models

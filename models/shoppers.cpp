@@ -1,8 +1,11 @@
 #include "models/shoppers.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <unordered_map>
+
+#include "models/revenue_to_go.hpp"
 
 namespace surgesim::models {
 namespace {
@@ -15,9 +18,8 @@ std::size_t pick(const std::vector<double>& cumulative, double u) {
                                cumulative.size() - 1);
 }
 
-template <class T>
 std::uint32_t index_of(const std::unordered_map<std::string, std::uint32_t>& names,
-                       const std::string& name, const T& what) {
+                       const std::string& name, const char* what) {
   const auto it = names.find(name);
   if (it == names.end()) throw std::logic_error("unresolved " + std::string(what) + " " + name);
   return it->second;
@@ -31,7 +33,8 @@ Shoppers::Shoppers(const Scenario& scenario, std::uint64_t replication, sim::Sim
       requests_(requests),
       services_(services),
       traffic_(scenario.traffic, sim::RandomStream(scenario.seed, replication, "traffic.arrivals")),
-      journey_stream_(scenario.seed, replication, "traffic.journey") {
+      journey_stream_(scenario.seed, replication, "traffic.journey"),
+      totals_(scenario.services.size()) {
   std::unordered_map<std::string, std::uint32_t> service_index;
   for (std::uint32_t i = 0; i < scenario.services.size(); ++i) {
     service_index[scenario.services[i].name] = i;
@@ -42,28 +45,39 @@ Shoppers::Shoppers(const Scenario& scenario, std::uint64_t replication, sim::Sim
     share_sum += jc.share;
     share_cumulative_.push_back(share_sum);
     const std::string prefix = "journey." + jc.name;
+    const auto stream = [&](const char* name) {
+      return sim::RandomStream(scenario.seed, replication, prefix + "." + name);
+    };
     Journey j{jc.name,
               {},
               0,
               jc.patience,
               jc.patience_covers,
               jc.retry,
-              sim::RandomStream(scenario.seed, replication, prefix + ".think"),
-              sim::RandomStream(scenario.seed, replication, prefix + ".patience"),
-              sim::RandomStream(scenario.seed, replication, prefix + ".route"),
-              {}};
+              jc.slowness,
+              stream("think"),
+              stream("patience"),
+              stream("route"),
+              stream("order"),
+              stream("slowness"),
+              Windowed<SessionStats>(scenario.services.size())};
     std::unordered_map<std::string, std::uint32_t> page_index;
     for (std::uint32_t p = 0; p < jc.pages.size(); ++p) page_index[jc.pages[p].name] = p;
     j.start = index_of(page_index, jc.start, "page");
-    for (const PageConfig& pc : jc.pages) {
+    const std::vector<double> to_go = revenue_to_go(jc);
+    for (std::size_t p = 0; p < jc.pages.size(); ++p) {
+      const PageConfig& pc = jc.pages[p];
       Page page{index_of(service_index, pc.call, "service"),
                 static_cast<std::uint32_t>(page_labels_.size()),
                 pc.think.value_or(jc.think),
                 {},
-                {}};
+                {},
+                pc.order_value,
+                to_go[p],
+                pc.order_value ? pc.order_value->mean() : 0.0};
       double cumulative = 0.0;
-      for (const auto& [target, p] : pc.next) {
-        cumulative += p;
+      for (const auto& [target, prob] : pc.next) {
+        cumulative += prob;
         page.next_cumulative.push_back(cumulative);
         page.next_page.push_back(
             target == kExit ? kExitPage
@@ -82,10 +96,23 @@ void Shoppers::start() {
   if (t < sim::kForever) sim_.at(t, this, kArrival);
 }
 
-void Shoppers::restart_statistics() {
-  totals_ = {};
-  for (Journey& j : journeys_) j.stats = {};
-  for (PageStats& p : page_stats_) p.clear();
+void Shoppers::restart_totals(Time t) {
+  totals_.restart_total(t);
+  for (Journey& j : journeys_) j.stats.restart_total(t);
+  for (auto& p : page_stats_) p.restart_total(t);
+}
+
+void Shoppers::restart_buckets(Time t) {
+  totals_.restart_bucket(t);
+  for (Journey& j : journeys_) j.stats.restart_bucket(t);
+  for (auto& p : page_stats_) p.restart_bucket(t);
+}
+
+template <class Update>
+void Shoppers::record_session(const Journey& j, Update&& update) {
+  totals_.record(update);
+  // The journey is one of ours; record through a non-const path.
+  journeys_[static_cast<std::size_t>(&j - journeys_.data())].stats.record(update);
 }
 
 void Shoppers::on_event(std::uint32_t tag, std::uint32_t arg) {
@@ -126,8 +153,7 @@ void Shoppers::arrive() {
           : static_cast<std::uint32_t>(pick(share_cumulative_, journey_stream_.uniform01()));
   Journey& j = journeys_[s.journey];
   s.page = j.start;
-  ++totals_.started;
-  ++j.stats.started;
+  record_session(j, [](SessionStats& st) { ++st.started; });
   send(id);
 }
 
@@ -141,7 +167,8 @@ void Shoppers::send(std::uint32_t session_id) {
   r.service = page.service;
   s.request = rid;
   s.sent_t = sim_.now();
-  ++page_stats_[page.stats].requests;
+  page_stats_[page.stats].record([](PageStats& p) { ++p.latency.requests; });
+  record_session(j, [](SessionStats& st) { ++st.pages.requests; });
   if (j.patience)
     s.patience = sim_.after(j.patience->sample(j.patience_stream), this, kPatience, session_id);
   services_[page.service]->arrive(rid);
@@ -155,7 +182,8 @@ void Shoppers::on_service_start(RequestId id) {
 }
 
 void Shoppers::on_response(RequestId id, Outcome outcome) {
-  const std::uint32_t session_id = requests_[id].session;
+  const Request& r = requests_[id];
+  const std::uint32_t session_id = r.session;
   Session& s = sessions_[session_id];
   s.request = kNoRequest;
   sim_.cancel(s.patience);
@@ -163,53 +191,89 @@ void Shoppers::on_response(RequestId id, Outcome outcome) {
   const Page& page = j.pages[s.page];
 
   if (outcome == Outcome::success) {
-    PageStats& ps = page_stats_[page.stats];
-    const Time response = sim_.now() - s.sent_t;
-    ++ps.success;
-    ps.response.add(response);
-    ps.response_quantiles.add(response);
-    const std::size_t choice =
-        page.next_page.size() == 1 ? 0 : pick(page.next_cumulative, j.route_stream.uniform01());
-    const std::int32_t next = page.next_page[choice];
-    if (next == kExitPage) {
-      end(session_id, std::nullopt);
-      return;
-    }
-    s.page = static_cast<std::uint32_t>(next);
-    s.retries = 0;
-    const Time think = page.think.sample(j.think_stream);
-    if (think > 0.0) {
-      sim_.after(think, this, kNextPage, session_id);
-    } else {
-      send(session_id);
-    }
+    succeeded(session_id, sim_.now() - s.sent_t);
     return;
   }
+  page_stats_[page.stats].record([](PageStats& p) { ++p.latency.failed; });
+  record_session(j, [](SessionStats& st) { ++st.pages.failed; });
   if (outcome != Outcome::declined && s.retries < static_cast<std::uint32_t>(j.retry.max)) {
     ++s.retries;
     sim_.after(j.retry.backoff, this, kNextPage, session_id);
     return;
   }
-  end(session_id, cause_of(outcome));
+  // A session that fails on an order page loses that page's order too.
+  end(session_id, cause_of(outcome), r.blame, page.revenue_to_go);
+}
+
+void Shoppers::succeeded(std::uint32_t session_id, Time response) {
+  Session& s = sessions_[session_id];
+  Journey& j = journeys_[s.journey];
+  const Page& page = j.pages[s.page];
+  double order = 0.0;
+  if (page.order_value) order = page.order_value->sample(j.order_stream);
+  page_stats_[page.stats].record([&](PageStats& p) {
+    p.latency.add_success(response);
+    if (page.order_value) {
+      ++p.orders;
+      p.revenue += order;
+    }
+  });
+  record_session(j, [&](SessionStats& st) {
+    st.pages.add_success(response);
+    if (page.order_value) {
+      ++st.orders;
+      st.revenue += order;
+    }
+  });
+  if (leaves_because_slow(j, response)) {
+    // This page's order (if any) is placed; what is lost is what would have followed.
+    end(session_id, Cause::slow, page.service, page.revenue_to_go - page.order_mean);
+    return;
+  }
+  const std::size_t choice =
+      page.next_page.size() == 1 ? 0 : pick(page.next_cumulative, j.route_stream.uniform01());
+  const std::int32_t next = page.next_page[choice];
+  if (next == kExitPage) {
+    end(session_id, std::nullopt);
+    return;
+  }
+  s.page = static_cast<std::uint32_t>(next);
+  s.retries = 0;
+  const Time think = page.think.sample(j.think_stream);
+  if (think > 0.0) {
+    sim_.after(think, this, kNextPage, session_id);
+  } else {
+    send(session_id);
+  }
+}
+
+// SCENARIO.md: after a page slower than `above`, leave with probability
+// 1 - (1 - leave)^((r - above) / per).
+bool Shoppers::leaves_because_slow(Journey& j, Time response) {
+  if (!j.slowness || response <= j.slowness->above) return false;
+  const SlownessConfig& slow = *j.slowness;
+  const double stay = std::pow(1.0 - slow.leave, (response - slow.above) / slow.per);
+  return j.slowness_stream.uniform01() >= stay;
 }
 
 void Shoppers::give_up(std::uint32_t session_id) {
   Session& s = sessions_[session_id];
   const RequestId rid = s.request;
   s.request = kNoRequest;
+  const Page& page = journeys_[s.journey].pages[s.page];
   services_[requests_[rid].service]->withdraw(rid);
-  end(session_id, Cause::abandoned);
+  end(session_id, Cause::abandoned, page.service, page.revenue_to_go);
 }
 
-void Shoppers::end(std::uint32_t session_id, std::optional<Cause> cause) {
+void Shoppers::end(std::uint32_t session_id, std::optional<Cause> cause, std::uint32_t blame,
+                   double lost) {
   Session& s = sessions_[session_id];
-  SessionStats& js = journeys_[s.journey].stats;
+  Journey& j = journeys_[s.journey];
   if (cause) {
-    totals_.drop(*cause);
-    js.drop(*cause);
+    page_stats_[j.pages[s.page].stats].record([](PageStats& p) { ++p.dropped; });
+    record_session(j, [&](SessionStats& st) { st.drop(*cause, lost, blame); });
   } else {
-    ++totals_.completed;
-    ++js.completed;
+    record_session(j, [](SessionStats& st) { ++st.completed; });
   }
   free_sessions_.push_back(session_id);
 }

@@ -16,7 +16,9 @@ namespace surgesim::testing {
 
 inline models::ExperimentResult run_yaml(const std::string& yaml, unsigned threads = 0) {
   const models::Scenario scenario = models::load_scenario_text(yaml, "test.yaml");
-  return models::run_experiment(scenario, {threads, nullptr, nullptr});
+  models::RunOptions options;
+  options.threads = threads;
+  return models::run_experiment(scenario, options);
 }
 
 // One number per replication, by JSON pointer (e.g. "/services/web/mean_wait_s").

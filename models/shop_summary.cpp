@@ -1,0 +1,87 @@
+#include <string>
+
+#include "models/shop.hpp"
+
+namespace surgesim::models {
+namespace {
+
+Json lost_revenue_json(const SessionStats& s,
+                       const std::vector<std::unique_ptr<Service>>& services) {
+  Json lost;
+  lost["total"] = s.lost_revenue;
+  Json by_cause = Json::object();
+  for (std::size_t c = 0; c < kCauseCount; ++c) {
+    by_cause[std::string(kCauseNames[c])] = s.lost_by_cause[c];
+  }
+  lost["by_cause"] = std::move(by_cause);
+  Json by_service = Json::object();
+  for (std::size_t i = 0; i < services.size(); ++i) {
+    by_service[services[i]->name()] = s.lost_by_service[i];
+  }
+  lost["by_service"] = std::move(by_service);
+  return lost;
+}
+
+Json latency_json(const LatencyStats& l) {
+  Json j;
+  j["requests"] = l.requests;
+  j["failed"] = l.failed;
+  l.write_json(j);
+  return j;
+}
+
+}  // namespace
+
+Json shop_summary(const Scenario& scenario, const std::vector<std::unique_ptr<Service>>& services,
+                  const Shoppers& shoppers) {
+  const Time end = scenario.duration;
+  const SessionStats& totals = shoppers.totals().total();
+  Json j;
+  Json sessions;
+  sessions["started"] = totals.started;
+  sessions["completed"] = totals.completed;
+  sessions["dropped"] = totals.dropped;
+  sessions["by_cause"] = totals.causes_json();
+  j["sessions"] = std::move(sessions);
+  j["drop_rate"] = totals.drop_rate();
+  j["orders"] = totals.orders;
+  j["revenue"] = totals.revenue;
+  j["lost_revenue"] = lost_revenue_json(totals, services);
+  j["latency"] = latency_json(totals.pages);  // extension: all pages together
+
+  Json pages = Json::object();
+  for (std::size_t p = 0; p < shoppers.page_count(); ++p) {
+    pages[shoppers.page_label(p)] = shoppers.page_stats(p).total().to_json();
+  }
+  j["pages"] = std::move(pages);
+
+  Json journeys = Json::object();
+  for (std::size_t k = 0; k < shoppers.journey_count(); ++k) {
+    const SessionStats& js = shoppers.journey_stats(k).total();
+    Json jj;
+    jj["sessions"] = js.started;
+    jj["completed"] = js.completed;
+    jj["dropped"] = js.dropped;
+    jj["orders"] = js.orders;
+    jj["revenue"] = js.revenue;
+    jj["lost_revenue"] = js.lost_revenue;
+    jj["drop_rate"] = js.drop_rate();
+    // Extensions: drop-offs by cause and page latency per journey.
+    jj["by_cause"] = js.causes_json();
+    jj["requests"] = js.pages.requests;
+    jj["failed"] = js.pages.failed;
+    js.pages.write_json(jj);
+    journeys[shoppers.journey_name(k)] = std::move(jj);
+  }
+  j["journeys"] = std::move(journeys);
+
+  Json service_json = Json::object();
+  for (const auto& service : services) {
+    service_json[service->name()] =
+        service->stats().total().to_json(end, service->cost_per_instance_hour());
+  }
+  j["services"] = std::move(service_json);
+  return j;
+}
+
+}  // namespace surgesim::models
