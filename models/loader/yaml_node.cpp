@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <set>
 #include <stdexcept>
 
@@ -46,6 +47,15 @@ std::string YamlNode::location_at(const YAML::Mark& mark) const {
   if (mark.is_null()) return source_->file;
   return source_->file + ":" + std::to_string(mark.line + 1) + ":" +
          std::to_string(mark.column + 1);
+}
+
+bool YamlNode::from_override() const {
+  for (const auto& [path, option] : source_->overrides) {
+    if (path_ == path || path_.starts_with(path + ".") || path_.starts_with(path + "[")) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::string YamlNode::location() const {
@@ -152,6 +162,12 @@ double YamlNode::as_rate() const {
   const auto value = parse_rate(node_.Scalar());
   if (!value) expected(what);
   return *value;
+}
+
+bool YamlNode::as_bool() const {
+  if (node_.IsScalar() && node_.Scalar() == "true") return true;
+  if (node_.IsScalar() && node_.Scalar() == "false") return false;
+  expected("true or false");
 }
 
 namespace {
@@ -368,6 +384,28 @@ class StructureCheck {
 
 void check_structure(const YamlNode& root) {
   StructureCheck(root).visit(root.raw(), YAML::Mark::null_mark());
+}
+
+std::string quoted_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "'" : ", '") + n + "'";
+  return out;
+}
+
+std::string format_sum(double sum) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", sum);
+  return buf;
+}
+
+void check_key_name(const std::string& name, const YamlNode& node) {
+  bool ok = !name.empty();
+  for (const char c : name) {
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-');
+  }
+  if (!ok) {
+    node.fail_key("expected a name of letters, digits, '_' or '-', found '" + name + "'");
+  }
 }
 
 }  // namespace surgesim::models

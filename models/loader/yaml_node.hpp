@@ -46,6 +46,8 @@ class YamlNode {
   bool is_scalar() const { return node_.IsScalar(); }
 
   std::string location() const;
+  // Whether a --set option wrote this node or one above it.
+  bool from_override() const;
   // Where the node's key stands (its value's location for list items and the root).
   std::string key_location() const;
   // A short description of the node for "found ..." (the scalar's text, "a map", ...).
@@ -67,6 +69,7 @@ class YamlNode {
   std::int64_t as_integer(std::int64_t min, std::int64_t max) const;
   double as_duration() const;  // seconds
   double as_rate() const;      // per second
+  bool as_bool() const;        // `true` or `false`
   // A duration distribution (`dist` map or a bare duration = constant) or, with
   // durations = false, a money distribution whose parameters are plain numbers.
   sim::Distribution as_distribution(bool durations = true) const;
@@ -102,5 +105,18 @@ class YamlMap {
 // that contain themselves through an alias (&a [*a]), which would recurse forever, and
 // aliases that expand to a huge tree ("billion laughs"), which would take forever.
 void check_structure(const YamlNode& root);
+
+// --- helpers shared by the loaders --------------------------------------------------
+
+// "'a', 'b', 'c'" for messages that list the names to choose from.
+std::string quoted_names(const std::vector<std::string>& names);
+
+// Enough digits to show why a sum is off: to_string's six decimals print 1.0000004
+// as 1.000000, which looks fine.
+std::string format_sum(double sum);
+
+// Names become parts of key paths and labels ("JOURNEY.PAGE"): letters, digits, '_'
+// and '-' only. Blames the key `node` stands under.
+void check_key_name(const std::string& name, const YamlNode& node);
 
 }  // namespace surgesim::models

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "models/loader/yaml_node.hpp"
+#include "models/scenario.hpp"
+
+namespace surgesim::models {
+
+// Reads `journeys.NAME` of SCENARIO.md: its keys, its pages and their `next` maps (every
+// target a page of the journey or 'exit', probabilities summing to 1). Which services
+// the pages call, and whether every page is reachable, is checked on the call graph.
+// `page_nodes` receives each page's node, in page order, for messages about it later.
+JourneyConfig read_journey(const std::string& name, const YamlNode& node,
+                           std::vector<YamlNode>& page_nodes);
+
+}  // namespace surgesim::models

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <vector>
+
+#include "models/loader/yaml_node.hpp"
+#include "models/scenario.hpp"
+
+namespace surgesim::models {
+
+// Reads the `slo` list of SCENARIO.md. Journeys and services must be read first: every
+// scope names something that exists.
+std::vector<SloConfig> read_slos(const YamlNode& node, const Scenario& scenario);
+
+}  // namespace surgesim::models
