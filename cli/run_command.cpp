@@ -1,4 +1,6 @@
-// surgesim run FILE: simulate and report.
+// surgesim run FILE: simulate, report and optionally keep the results in an HDF5 file.
+#include <fmt/format.h>
+
 #include <iostream>
 #include <optional>
 
@@ -6,7 +8,9 @@
 #include "cli/progress_bar.hpp"
 #include "models/experiment.hpp"
 #include "models/loader/scenario_error.hpp"
+#include "models/loader/units.hpp"
 #include "models/report/text_report.hpp"
+#include "models/results/result_file.hpp"
 
 namespace surgesim::cli {
 namespace {
@@ -19,32 +23,109 @@ struct RunArgs {
   unsigned threads = 0;
   std::vector<std::string> sets;
   std::string format = "text";
+  std::string warmup;  // empty: the scenario's; "auto": MSER-5; else a duration
+  std::optional<double> precision;
+  int max_replications = 100;
   bool check_slo = false;
   bool quiet = false;
 };
 
-int run(const RunArgs& args) {
-  if (!args.output.empty()) {
-    throw models::ScenarioError(
-        "-o " + args.output, "",
-        "writing result files is not supported yet by this version of surgesim");
+// --warmup DURATION replaces the scenario's warm-up; it must leave some of the run.
+void apply_warmup_option(const std::string& text, models::Scenario& scenario) {
+  const std::optional<double> warmup = models::parse_duration(text);
+  if (!warmup) {
+    throw models::ScenarioError("--warmup " + text, "warmup",
+                                "expected a duration (e.g. 10m) or auto, found '" + text + "'");
   }
+  if (*warmup >= scenario.duration) {
+    throw models::ScenarioError(
+        "--warmup " + text, "warmup",
+        fmt::format("expected a warm-up shorter than the duration ({} s), found {} s",
+                    scenario.duration, *warmup));
+  }
+  scenario.warmup = *warmup;
+}
+
+std::string precision_note(const models::PrecisionOutcome& outcome, double relative) {
+  const std::string bound = fmt::format("{:g}%", relative * 100.0);
+  if (outcome.met) {
+    return fmt::format(
+        "precision: {} replications; every headline half-width is below {} of its mean",
+        outcome.replications, bound);
+  }
+  std::string fields;
+  for (const std::string& name : outcome.unmet) fields += (fields.empty() ? "" : ", ") + name;
+  return fmt::format(
+      "precision: stopped at {} replications (--max-replications); still above {}: {}",
+      outcome.replications, bound, fields);
+}
+
+bool any_slo_failed(const models::Json& summary) {
+  if (!summary.contains("slo")) return false;
+  for (const models::Json& slo : summary["slo"]) {
+    if (!slo.value("ok", true)) return true;
+  }
+  return false;
+}
+
+int run(const RunArgs& args) {
+  // Before the simulation, which may take long: a bad -o would only show at the end.
+  if (!args.output.empty()) models::check_result_path(args.output);
   models::Scenario scenario = load_scenario(args.file, args.sets);
   if (args.replications) scenario.replications = *args.replications;
   if (args.seed) scenario.seed = *args.seed;
+  const bool auto_warmup = args.warmup == "auto";
+  if (!args.warmup.empty() && !auto_warmup) apply_warmup_option(args.warmup, scenario);
+
+  models::RunOptions options{args.threads, nullptr, &stop_requested(), std::nullopt};
+  std::size_t most_replications = static_cast<std::size_t>(scenario.replications);
+  if (args.precision) {
+    const int first = std::max(scenario.replications, 3);
+    if (args.max_replications < first) {
+      throw models::ScenarioError(
+          "--max-replications " + std::to_string(args.max_replications), "",
+          fmt::format("expected at least the first batch of a --precision run "
+                      "(max(replications, 3) = {}), found {}",
+                      first, args.max_replications));
+    }
+    options.precision = models::PrecisionGoal{*args.precision, args.max_replications};
+    most_replications = static_cast<std::size_t>(args.max_replications);
+  }
 
   install_stop_handlers();
-  models::ExperimentProgress progress(static_cast<std::size_t>(scenario.replications));
+  models::ExperimentProgress progress(most_replications);
+  options.progress = &progress;
+  std::optional<models::WarmupEstimate> warmup;
   models::ExperimentResult result;
   {
     ProgressBar bar([&] { return progress.overall(); }, !args.quiet);
-    result = models::run_experiment(scenario, {args.threads, &progress, &stop_requested()});
+    if (auto_warmup) {
+      warmup = models::estimate_warmup(scenario, options);
+      scenario.warmup = warmup->warmup_s;
+    }
+    result = models::run_experiment(scenario, options);
   }
-  if (args.format == "json") {
+
+  // Notes on how the run was shaped belong to the text report; with JSON on stdout
+  // they go to stderr.
+  const bool json = args.format == "json";
+  std::ostream& notes = json ? std::cerr : std::cout;
+  if (warmup) notes << warmup->describe() << "\n";
+  if (result.precision) notes << precision_note(*result.precision, *args.precision) << "\n";
+  if (!json && (warmup || result.precision)) notes << "\n";
+  if (json) {
     std::cout << result.summary.dump(2) << "\n";
   } else {
     std::cout << models::text_report(result.summary);
   }
+  std::cout.flush();
+
+  if (!args.output.empty()) {
+    models::write_result_file(args.output, scenario, result, {args.file, args.sets},
+                              &stop_requested());
+    if (!args.quiet) std::cerr << "results written to " << args.output << "\n";
+  }
+  if (args.check_slo && any_slo_failed(result.summary)) return kSloFailed;
   return kOk;
 }
 
@@ -54,7 +135,8 @@ Command add_run_command(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand("run", "Simulate a scenario and report");
   cmd->add_option("FILE", args->file, "Scenario YAML file")->required();
-  cmd->add_option("-o,--output", args->output, "Write results to an HDF5 file");
+  cmd->add_option("-o,--output", args->output,
+                  "Write results to an HDF5 file (appears only when complete)");
   cmd->add_option("-r,--replications", args->replications, "Independent replications")
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--seed", args->seed, "Master seed");
@@ -62,6 +144,16 @@ Command add_run_command(CLI::App& app) {
   cmd->add_option("--set", args->sets, "Override a scalar: KEY.PATH=VALUE (repeatable)");
   cmd->add_option("--format", args->format, "Output format")
       ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--warmup", args->warmup,
+                  "Warm-up to discard: a duration (overrides the scenario's) or auto (MSER-5 "
+                  "on a pilot run)");
+  cmd->add_option("--precision", args->precision,
+                  "Add replications until every headline 95% half-width is below REL x |mean|")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-replications", args->max_replications,
+                  "Upper bound on replications for --precision")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   cmd->add_flag("--check-slo", args->check_slo, "Exit with status 3 if an SLO fails");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress bar");
   return [args] { return run(*args); };
