@@ -7,27 +7,81 @@
 #include "models/report/table.hpp"
 
 namespace surgesim::models {
+namespace {
+
+std::string duration_text(double seconds) {
+  if (std::isinf(seconds)) return "unbounded";
+  if (seconds < 1.0) return fmt::format("{:.1f} ms", 1e3 * seconds);
+  return fmt::format("{:.2f} s", seconds);
+}
+
+std::string servers_text(int servers) {
+  return servers > 0 ? std::to_string(servers) : "unlimited";
+}
+
+std::string utilization_text(const ServiceEstimate& s) {
+  if (s.servers == 0) return "-";
+  if (std::isinf(s.utilization) || std::isnan(s.utilization)) return "saturated";
+  return fmt::format("{:.1f}%", 100.0 * s.utilization);
+}
+
+std::string notes(const ServiceEstimate& s) {
+  std::string out = s.saturated ? "SATURATED" : "";
+  if (s.type == "payment_gateway" && s.blocking > 0.0) {
+    out += fmt::format("{}{:.2f}% rejected at a cap", out.empty() ? "" : "; ", 100.0 * s.blocking);
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string estimate_report(const Scenario& scenario, const AnalyticEstimate& estimate) {
   std::string out = fmt::format(
-      "Analytic estimate at {:.6g} sessions/s (M/M/c per service with the Allen-Cunneen\n"
-      "correction; ignores shoppers who give up or retry)\n",
-      scenario.traffic.rate);
-  TextTable t({"service", "requests/s", "servers", "load (Erl)", "util", "P(wait)", "mean wait"});
+      "Analytic estimate at the peak rate of {:.6g} sessions/s (M/M/c per service with the\n"
+      "Allen-Cunneen correction, Erlang B per payment provider; ignores shoppers who give up\n"
+      "or retry)\n",
+      estimate.session_rate);
+  TextTable t({"service", "type", "requests/s", "servers", "load (Erl)", "util", "P(wait)",
+               "mean wait", "response", "notes"},
+              2);
+  bool any_saturated = false, any_database = false, any_cache = false, any_calls = false;
   for (const ServiceEstimate& s : estimate.services) {
-    const bool overloaded = s.utilization >= 1.0;
-    t.add({s.name, fmt::format("{:.1f}", s.arrival_rate), std::to_string(s.servers),
-           fmt::format("{:.1f}", s.offered_load), fmt::format("{:.1f}%", 100.0 * s.utilization),
-           fmt::format("{:.3f}", s.p_wait),
-           overloaded ? "overloaded" : fmt::format("{:.3g} ms", 1e3 * s.mean_wait)});
+    any_saturated = any_saturated || s.saturated;
+    any_database = any_database || s.type == "database";
+    any_cache = any_cache || s.type == "cache";
+    const bool queues = s.servers > 0;
+    t.add({s.name, s.type, fmt::format("{:.1f}", s.arrival_rate), servers_text(s.servers),
+           fmt::format("{:.1f}", s.offered_load), utilization_text(s),
+           queues ? fmt::format("{:.3f}", s.p_wait) : "-",
+           queues ? duration_text(s.mean_wait) : "-", duration_text(s.mean_response), notes(s)});
+    for (const ProviderEstimate& p : s.providers) {
+      const bool saturated = p.servers > 0 && p.offered_load >= p.servers;
+      t.add(
+          {"  " + s.name + "/" + p.name, "provider", fmt::format("{:.1f}", p.arrival_rate),
+           servers_text(p.servers), fmt::format("{:.1f}", p.offered_load),
+           p.servers > 0 ? fmt::format("{:.1f}%", 100.0 * p.utilization) : "-", "-", "-",
+           duration_text(p.mean_response),
+           fmt::format("{}{:.2f}% rejected", saturated ? "SATURATED; " : "", 100.0 * p.blocking)});
+    }
   }
   out += t.render();
-  bool any_overloaded = false;
-  for (const ServiceEstimate& s : estimate.services) any_overloaded |= s.utilization >= 1.0;
-  if (any_overloaded) {
+  for (const ServiceConfig& service : scenario.services) {
+    if (const auto* pool = std::get_if<ServerPoolConfig>(&service.kind)) {
+      any_calls = any_calls || !pool->calls.empty();
+    }
+  }
+  if (any_calls) {
+    out += "A pool's worker is held for its own work and the responses of its calls.\n";
+  }
+  if (any_cache) out += "Caches at their configured hit ratio (cold starts ignored).\n";
+  if (any_database) {
+    out += "Databases without contention slowdown and pool timeouts (both ignored here).\n";
+  }
+  if (any_saturated) {
     out +=
-        "Overloaded services cannot keep up: their queues grow until shoppers give up,\n"
-        "requests time out or the queue rejects them.\n";
+        "SATURATED services cannot keep up: their queues grow until shoppers give up,\n"
+        "requests time out or the queue rejects them; pools that call them saturate too,\n"
+        "as their workers wait on the answers.\n";
   }
   return out;
 }
