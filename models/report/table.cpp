@@ -25,7 +25,7 @@ std::string TextTable::render(const std::string& indent) const {
     for (std::size_t c = 0; c < row.size(); ++c) {
       const std::string pad(widths[c] - width(row[c]), ' ');
       if (c > 0) line += "  ";
-      line += c == 0 ? row[c] + pad : pad + row[c];
+      line += c < left_columns_ ? row[c] + pad : pad + row[c];
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";

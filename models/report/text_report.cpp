@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "models/cause.hpp"
 #include "models/report/table.hpp"
@@ -10,162 +12,421 @@
 namespace surgesim::models {
 namespace {
 
-// Reads a number from the summary and, when there are replications, its half-width.
+// "1,234,567.50": fixed decimals, thousands separators in the integer part.
+std::string grouped(double x, int decimals) {
+  const std::string digits = fmt::format("{:.{}f}", std::abs(x), decimals);
+  const bool negative = x < 0 && digits.find_first_not_of("0.") != std::string::npos;
+  const std::size_t int_end = std::min(digits.find('.'), digits.size());
+  std::string out = negative ? "-" : "";
+  for (std::size_t i = 0; i < int_end; ++i) {
+    if (i > 0 && (int_end - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out + digits.substr(int_end);
+}
+
+// A half-width to two significant digits: "0.26", "1,200", "12,000,000".
+std::string two_significant(double h) {
+  if (h < 10.0) return fmt::format("{:.2g}", h);
+  const double step = std::pow(10.0, std::floor(std::log10(h)) - 1.0);
+  return grouped(std::round(h / step) * step, 0);
+}
+
+// How to print a figure: scale, text around it and how to write the digits.
+struct Unit {
+  enum class Digits {
+    fixed,    // `decimals` decimals
+    grouped,  // thousands separators and `decimals` decimals
+    count,    // a count: whole when it is (or is large), else a mean with one decimal
+  };
+  double scale = 1.0;
+  std::string prefix;
+  std::string suffix;
+  int decimals = 0;
+  Digits digits = Digits::fixed;
+};
+
+Unit count_unit() {
+  return {1.0, "", "", 0, Unit::Digits::count};
+}
+Unit percent_unit() {
+  return {100.0, "", "%", 2, Unit::Digits::fixed};
+}
+Unit seconds_unit(double x) {
+  if (x < 1e-3) return {1e6, "", " µs", 0, Unit::Digits::fixed};
+  if (x < 1.0) return {1e3, "", " ms", 0, Unit::Digits::fixed};
+  if (x < 60.0) return {1.0, "", " s", 2, Unit::Digits::fixed};
+  return {1.0 / 60.0, "", " min", 1, Unit::Digits::fixed};
+}
+Unit money_unit(const std::string& currency) {
+  // NOTE: rupiah have no minor unit in practice (prices are whole thousands).
+  if (currency == "IDR") return {1.0, "Rp ", "", 0, Unit::Digits::grouped};
+  return {1.0, "", " " + currency, 2, Unit::Digits::grouped};
+}
+
+// "81±0.26 ms": the half-width in the value's unit, to two significant digits.
+std::string render(double v, std::optional<double> h, const Unit& u) {
+  const double x = v * u.scale;
+  std::string s;
+  switch (u.digits) {
+    case Unit::Digits::fixed:
+      s = fmt::format("{:.{}f}", x, u.decimals);
+      break;
+    case Unit::Digits::grouped:
+      s = grouped(x, u.decimals);
+      break;
+    case Unit::Digits::count:
+      s = std::abs(x - std::round(x)) < 1e-9 || std::abs(x) >= 1000 ? grouped(x, 0) : grouped(x, 1);
+      break;
+  }
+  if (h && *h > 1e-9 * std::abs(v)) s += "±" + two_significant(*h * u.scale);  // else noise
+  return u.prefix + s + u.suffix;
+}
+
+// A limit as written, without trailing zeros: "2 s", "250 ms", "5%", "2.5%".
+std::string render_limit(double x, const Unit& u) {
+  return u.prefix + fmt::format("{:g}", x * u.scale) + u.suffix;
+}
+
+// Reads numbers from the summary by JSON pointer and, when there are replications, their
+// half-widths from the "ci95" tree of the same shape.
 class Figures {
  public:
   explicit Figures(const Json& summary)
-      : summary_(summary), ci_(summary.contains("ci95") ? &summary["ci95"] : nullptr) {}
+      : summary_(summary),
+        ci_(summary.contains("ci95") ? &summary["ci95"] : nullptr),
+        money_(money_unit(summary.value("currency", "IDR"))) {}
 
-  std::optional<double> value(const Json::json_pointer& p) const {
+  bool has(const std::string& path) const { return summary_.contains(Json::json_pointer(path)); }
+  std::optional<double> value(const std::string& path) const {
+    const Json::json_pointer p(path);
     if (!summary_.contains(p) || !summary_[p].is_number()) return std::nullopt;
     return summary_[p].get<double>();
   }
-  std::optional<double> half_width(const Json::json_pointer& p) const {
+  std::optional<double> half_width(const std::string& path) const {
+    const Json::json_pointer p(path);
     if (!ci_ || !ci_->contains(p) || !(*ci_)[p].is_number()) return std::nullopt;
     return (*ci_)[p].get<double>();
   }
 
-  std::string count(const Json::json_pointer& p) const { return show(p, {1.0, "", 0, true}); }
-  std::string percent(const Json::json_pointer& p) const { return show(p, {100.0, "%", 2, false}); }
-  std::string plain(const Json::json_pointer& p) const { return show(p, {1.0, "", 2, false}); }
-  std::string seconds(const Json::json_pointer& p) const {
-    const auto v = value(p);
-    return v ? show(p, seconds_unit(*v)) : "-";
+  std::string count(const std::string& path) const { return show(path, count_unit()); }
+  std::string percent(const std::string& path) const { return show(path, percent_unit()); }
+  std::string plain(const std::string& path) const {
+    return show(path, {1.0, "", "", 2, Unit::Digits::fixed});
   }
-
-  // How to print a figure: scale, suffix, decimals, thousands separators.
-  struct Unit {
-    double scale;
-    const char* suffix;
-    int decimals;
-    bool grouped;
-  };
-  static Unit seconds_unit(double x) {
-    if (x < 1e-3) return {1e6, " µs", 0, false};
-    if (x < 1.0) return {1e3, " ms", 0, false};
-    if (x < 60.0) return {1.0, " s", 2, false};
-    return {1.0 / 60.0, " min", 1, false};
-  }
-  static std::string grouped(double x) {
-    const auto n = static_cast<long long>(std::llround(x));
-    const std::string digits = std::to_string(std::llabs(n));
-    std::string out = n < 0 ? "-" : "";
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-      if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-      out += digits[i];
-    }
-    return out;
-  }
-  // "81±0.26 ms": the half-width in the value's unit, to two significant digits.
-  static std::string render(double v, std::optional<double> h, const Unit& u) {
-    const double x = v * u.scale;
-    const bool whole = std::abs(x - std::round(x)) < 1e-9;
-    std::string s = u.grouped && (whole || std::abs(x) >= 1000) ? grouped(x)
-                    : u.grouped                                 ? fmt::format("{:.1f}", x)
-                                : fmt::format("{:.{}f}", x, u.decimals);
-    if (h && *h > 1e-9 * std::abs(v)) {  // below that, rounding noise of identical values
-      const double hx = *h * u.scale;
-      s += "±" + (hx >= 10.0 ? grouped(hx) : fmt::format("{:.2g}", hx));
-    }
-    return s + u.suffix;
-  }
-  static std::string fmt_seconds(double x) { return render(x, std::nullopt, seconds_unit(x)); }
-  static std::string fmt_percent(double x) {
-    return render(x, std::nullopt, {100.0, "%", 2, false});
+  std::string money(const std::string& path) const { return show(path, money_); }
+  std::string seconds(const std::string& path) const {
+    const auto v = value(path);
+    return v ? show(path, seconds_unit(*v)) : "-";
   }
 
  private:
-  std::string show(const Json::json_pointer& p, const Unit& unit) const {
-    const auto v = value(p);
-    return v ? render(*v, half_width(p), unit) : "-";
+  std::string show(const std::string& path, const Unit& unit) const {
+    const auto v = value(path);
+    return v ? render(*v, half_width(path), unit) : "-";
   }
 
   const Json& summary_;
   const Json* ci_;
+  Unit money_;
 };
-
-Json::json_pointer ptr(const std::string& path) {
-  return Json::json_pointer(path);
-}
 
 // JSON pointer tokens escape '/' and '~'; our names cannot contain them, dots are fine.
 std::string key(const std::string& name) {
   return "/" + name;
 }
 
-}  // namespace
+std::string share(double part, double whole) {
+  return render(part / whole, std::nullopt, percent_unit());
+}
 
-std::string text_report(const Json& s) {
-  const Figures f(s);
-  std::string out;
+// --- tables of named entries (journeys, pages, services) -----------------------------
+
+enum class Kind { count, percent, seconds, plain, money };
+
+struct Column {
+  std::string header;
+  std::string field;
+  Kind kind;
+  bool only_if_nonzero = false;  // leave out a column that is zero everywhere (cost)
+};
+
+std::string cell(const Figures& f, const std::string& path, Kind kind) {
+  switch (kind) {
+    case Kind::count:
+      return f.count(path);
+    case Kind::percent:
+      return f.percent(path);
+    case Kind::seconds:
+      return f.seconds(path);
+    case Kind::money:
+      return f.money(path);
+    case Kind::plain:
+      break;
+  }
+  return f.plain(path);
+}
+
+// One row per entry of summary[group]; a column appears when some entry has its field
+// (and, for only_if_nonzero, a non-zero value).
+std::string entry_table(const Json& s, const Figures& f, const std::string& group,
+                        const std::string& first_header, const std::vector<Column>& columns) {
+  std::vector<const Column*> shown;
+  for (const Column& c : columns) {
+    bool keep = false;
+    for (const auto& [name, _] : s[group].items()) {
+      const std::string path = "/" + group + key(name) + "/" + c.field;
+      keep = keep || (c.only_if_nonzero ? f.value(path).value_or(0.0) != 0.0 : f.has(path));
+    }
+    if (keep) shown.push_back(&c);
+  }
+  std::vector<std::string> header = {first_header};
+  for (const Column* c : shown) header.push_back(c->header);
+  TextTable t(std::move(header));
+  for (const auto& [name, _] : s[group].items()) {
+    std::vector<std::string> row = {name};
+    for (const Column* c : shown)
+      row.push_back(cell(f, "/" + group + key(name) + "/" + c->field, c->kind));
+    t.add(std::move(row));
+  }
+  return t.render();
+}
+
+// --- sections -----------------------------------------------------------------------
+
+std::string headline(const Json& s) {
   const int replications = s.value("replications", 1);
-  const double duration = s.value("duration_s", 0.0);
-  out += fmt::format("surgesim · {} · {} replication{} · seed {} · {} simulated",
-                     s.value("scenario", ""), replications, replications == 1 ? "" : "s",
-                     s.value("seed", 0), Figures::fmt_seconds(duration));
-  if (s.value("warmup_s", 0.0) > 0)
-    out += fmt::format(" (warm-up {})", Figures::fmt_seconds(s["warmup_s"]));
+  std::string out = fmt::format(
+      "surgesim · {} · {} replication{} · seed {} · {} simulated", s.value("scenario", ""),
+      replications, replications == 1 ? "" : "s", s.value("seed", 0),
+      render(s.value("duration_s", 0.0), std::nullopt, seconds_unit(s.value("duration_s", 0.0))));
+  const double warmup = s.value("warmup_s", 0.0);
+  if (warmup > 0) out += " (warm-up " + render(warmup, std::nullopt, seconds_unit(warmup)) + ")";
   out += "\n";
   if (replications > 1)
     out += "Figures are means over replications ± 95% confidence half-widths.\n";
-  out += "\n";
+  return out + "\n";
+}
 
-  out += fmt::format("Sessions: {} started, {} completed, {} dropped — drop rate {}\n\n",
-                     f.count(ptr("/sessions/started")), f.count(ptr("/sessions/completed")),
-                     f.count(ptr("/sessions/dropped")), f.percent(ptr("/drop_rate")));
-
-  const double dropped = f.value(ptr("/sessions/dropped")).value_or(0.0);
-  if (dropped > 0) {
-    out += "Drop-offs by cause\n";
-    TextTable causes({"cause", "sessions", "share"});
-    for (const std::string_view cause : kCauseNames) {
-      const auto p = ptr("/sessions/by_cause/" + std::string(cause));
-      const double n = f.value(p).value_or(0.0);
-      if (n <= 0) continue;
-      causes.add({std::string(cause), f.count(p), Figures::fmt_percent(n / dropped)});
-    }
-    out += causes.render() + "\n";
+std::string sessions_section(const Figures& f) {
+  std::string out = fmt::format("Sessions: {} started, {} completed, {} dropped — drop rate {}\n\n",
+                                f.count("/sessions/started"), f.count("/sessions/completed"),
+                                f.count("/sessions/dropped"), f.percent("/drop_rate"));
+  const double dropped = f.value("/sessions/dropped").value_or(0.0);
+  if (dropped <= 0) return out;
+  out += "Drop-offs by cause\n";
+  TextTable causes({"cause", "sessions", "share"});
+  for (const std::string_view cause : kCauseNames) {
+    const std::string path = "/sessions/by_cause/" + std::string(cause);
+    const double n = f.value(path).value_or(0.0);
+    if (n > 0) causes.add({std::string(cause), f.count(path), share(n, dropped)});
   }
+  return out + causes.render() + "\n";
+}
 
+// Lost revenue split by the keys of lost_revenue[part] ("by_cause" or "by_service").
+std::string lost_table(const Json& s, const Figures& f, const std::string& part,
+                       const std::string& header, double total) {
+  const Json::json_pointer p("/lost_revenue/" + part);
+  if (!s.contains(p) || !s[p].is_object()) return "";
+  TextTable t({header, "lost", "share"});
+  bool any = false;
+  for (const auto& [name, _] : s[p].items()) {
+    const std::string path = "/lost_revenue/" + part + key(name);
+    const double lost = f.value(path).value_or(0.0);
+    if (lost <= 0) continue;
+    t.add({name, f.money(path), share(lost, total)});
+    any = true;
+  }
+  return any ? t.render() : "";
+}
+
+std::string revenue_section(const Json& s, const Figures& f) {
+  std::string out;
+  if (f.has("/orders") || f.has("/revenue")) {
+    out += fmt::format("Orders: {} — revenue {}\n", f.count("/orders"), f.money("/revenue"));
+  }
+  const auto lost = f.value("/lost_revenue/total");
+  if (lost) {
+    out += "Lost revenue: " + f.money("/lost_revenue/total");
+    const double at_stake = *lost + f.value("/revenue").value_or(0.0);
+    if (at_stake > 0) out += " (" + share(*lost, at_stake) + " of revenue + lost revenue)";
+    out += "\n";
+    if (*lost > 0) {
+      const std::string by_cause = lost_table(s, f, "by_cause", "cause", *lost);
+      const std::string by_service = lost_table(s, f, "by_service", "service", *lost);
+      if (!by_cause.empty()) out += "\nLost revenue by cause\n" + by_cause;
+      if (!by_service.empty()) out += "\nLost revenue by service\n" + by_service;
+    }
+  }
+  return out.empty() ? out : out + "\n";
+}
+
+std::string latency_section(const Figures& f) {
+  if (!f.has("/latency")) return "";
+  std::string out = fmt::format("Page responses: {} requests, {} failed",
+                                f.count("/latency/requests"), f.count("/latency/failed"));
+  const double requests = f.value("/latency/requests").value_or(0.0);
+  if (requests > 0) out += " (" + share(f.value("/latency/failed").value_or(0.0), requests) + ")";
+  return out + fmt::format(" — mean {}, p50 {}, p95 {}, p99 {} (successes)\n\n",
+                           f.seconds("/latency/mean_s"), f.seconds("/latency/p50_s"),
+                           f.seconds("/latency/p95_s"), f.seconds("/latency/p99_s"));
+}
+
+std::string tables_section(const Json& s, const Figures& f) {
+  std::string out;
   if (s.contains("journeys")) {
-    out += "Journeys\n";
-    TextTable t({"journey", "sessions", "completed", "dropped", "drop rate"});
-    for (const auto& [name, _] : s["journeys"].items()) {
-      const std::string base = "/journeys" + key(name);
-      t.add({name, f.count(ptr(base + "/sessions")), f.count(ptr(base + "/completed")),
-             f.count(ptr(base + "/dropped")), f.percent(ptr(base + "/drop_rate"))});
-    }
-    out += t.render() + "\n";
+    out += "Journeys\n" +
+           entry_table(s, f, "journeys", "journey",
+                       {{"sessions", "sessions", Kind::count},
+                        {"completed", "completed", Kind::count},
+                        {"dropped", "dropped", Kind::count},
+                        {"drop rate", "drop_rate", Kind::percent},
+                        {"orders", "orders", Kind::count},
+                        {"revenue", "revenue", Kind::money},
+                        {"lost revenue", "lost_revenue", Kind::money}}) +
+           "\n";
   }
-
   if (s.contains("pages")) {
-    out += "Pages (response times as shoppers saw them, successes only)\n";
-    TextTable t({"page", "requests", "success", "mean", "p50", "p95", "p99"});
-    for (const auto& [name, _] : s["pages"].items()) {
-      const std::string base = "/pages" + key(name);
-      t.add({name, f.count(ptr(base + "/requests")), f.count(ptr(base + "/success")),
-             f.seconds(ptr(base + "/mean_s")), f.seconds(ptr(base + "/p50_s")),
-             f.seconds(ptr(base + "/p95_s")), f.seconds(ptr(base + "/p99_s"))});
-    }
-    out += t.render() + "\n";
+    out += "Pages (response times as shoppers saw them, successes only)\n" +
+           entry_table(s, f, "pages", "page",
+                       {{"requests", "requests", Kind::count},
+                        {"success", "success", Kind::count},
+                        {"failed", "failed", Kind::count},
+                        {"dropped", "dropped", Kind::count},
+                        {"mean", "mean_s", Kind::seconds},
+                        {"p50", "p50_s", Kind::seconds},
+                        {"p95", "p95_s", Kind::seconds},
+                        {"p99", "p99_s", Kind::seconds}}) +
+           "\n";
   }
-
   if (s.contains("services")) {
-    out += "Services\n";
-    TextTable t({"service", "arrivals", "completed", "rejected", "timeouts", "abandoned", "wasted",
-                 "util", "wait", "mean", "p95", "p99", "queue", "instances"});
-    for (const auto& [name, _] : s["services"].items()) {
-      const std::string base = "/services" + key(name);
-      t.add({name, f.count(ptr(base + "/arrivals")), f.count(ptr(base + "/completed")),
-             f.count(ptr(base + "/rejected")), f.count(ptr(base + "/timeouts")),
-             f.count(ptr(base + "/abandoned")), f.count(ptr(base + "/wasted")),
-             f.percent(ptr(base + "/utilization")), f.seconds(ptr(base + "/mean_wait_s")),
-             f.seconds(ptr(base + "/mean_response_s")), f.seconds(ptr(base + "/p95_s")),
-             f.seconds(ptr(base + "/p99_s")), f.plain(ptr(base + "/mean_queue")),
-             f.plain(ptr(base + "/mean_instances"))});
-    }
-    out += t.render();
+    out += "Services\n" +
+           entry_table(s, f, "services", "service",
+                       {{"arrivals", "arrivals", Kind::count},
+                        {"completed", "completed", Kind::count},
+                        {"rejected", "rejected", Kind::count},
+                        {"timeouts", "timeouts", Kind::count},
+                        {"errors", "errors", Kind::count},
+                        {"abandoned", "abandoned", Kind::count},
+                        {"wasted", "wasted", Kind::count},
+                        {"util", "utilization", Kind::percent},
+                        {"wait", "mean_wait_s", Kind::seconds},
+                        {"mean", "mean_response_s", Kind::seconds},
+                        {"p95", "p95_s", Kind::seconds},
+                        {"p99", "p99_s", Kind::seconds},
+                        {"queue", "mean_queue", Kind::plain},
+                        {"instances", "mean_instances", Kind::plain, true},
+                        {"cost", "cost", Kind::money, true}}) +
+           "\n";
   }
+  return out;
+}
+
+// --- SLOs ---------------------------------------------------------------------------
+
+bool is_latency(const std::string& metric) {
+  return metric.starts_with("latency_");
+}
+
+Unit slo_unit(const std::string& metric, double x) {
+  return is_latency(metric) ? seconds_unit(x) : percent_unit();
+}
+
+// "p99", "mean", "drop rate", "error rate", "utilization".
+std::string metric_words(const std::string& metric) {
+  if (metric == "latency_mean") return "mean";
+  if (is_latency(metric)) return metric.substr(std::string("latency_").size());
+  std::string words = metric;
+  std::replace(words.begin(), words.end(), '_', ' ');
+  return words;
+}
+
+// What failed, as in "page p99 > 2 s": the scope's kind, then the metric and the bound.
+std::string failure_words(const Json& slo) {
+  const std::string metric = slo.value("metric", "");
+  const std::string scope = slo.value("scope", "");
+  std::string subject = scope.substr(0, scope.find('.'));
+  if (subject == "all") subject = is_latency(metric) ? "page" : "";
+  const double limit = slo.value("limit", 0.0);
+  const bool is_max = slo.value("bound", "max") == "max";
+  return (subject.empty() ? "" : subject + " ") + metric_words(metric) + (is_max ? " > " : " < ") +
+         render_limit(limit, slo_unit(metric, limit));
+}
+
+bool on_whole_minutes(const Json& slos) {
+  for (const Json& slo : slos) {
+    for (const Json& range : slo.value("failed_ranges", Json::array())) {
+      for (const Json& t : range) {
+        const double s = t.get<double>();
+        if (std::abs(s / 60.0 - std::round(s / 60.0)) > 1e-9) return false;
+      }
+    }
+  }
+  return true;
+}
+
+std::string slo_section(const Json& s) {
+  if (!s.contains("slo") || !s["slo"].is_array() || s["slo"].empty()) return "";
+  const Json& slos = s["slo"];
+  const auto met = std::count_if(slos.begin(), slos.end(),
+                                 [](const Json& slo) { return slo.value("ok", false); });
+  std::string out = fmt::format("SLOs: {} of {} met\n", met, slos.size());
+  TextTable t({"", "SLO", "metric", "scope", "whole run", "limit", "failed buckets"}, 4);
+  for (const Json& slo : slos) {
+    const std::string metric = slo.value("metric", "");
+    const double limit = slo.value("limit", 0.0);
+    const Json& value = slo.contains("value") ? slo["value"] : Json();
+    const bool is_max = slo.value("bound", "max") == "max";
+    t.add({slo.value("ok", false) ? "PASS" : "FAIL", slo.value("name", ""), metric,
+           slo.value("scope", ""),
+           value.is_number()
+               ? render(value.get<double>(), std::nullopt, slo_unit(metric, value.get<double>()))
+               : "-",
+           (is_max ? "≤ " : "≥ ") + render_limit(limit, slo_unit(metric, limit)),
+           std::to_string(slo.value("failed_buckets", 0))});
+  }
+  out += t.render();
+
+  // HH:MM is exact when every range starts and ends on a minute; else seconds too.
+  const bool with_seconds = !on_whole_minutes(slos);
+  constexpr std::size_t kMaxRanges = 10;
+  for (const Json& slo : slos) {
+    const Json ranges = slo.value("failed_ranges", Json::array());
+    if (ranges.empty()) continue;
+    out += "  " + slo.value("name", "") + ": " + failure_words(slo);
+    for (std::size_t i = 0; i < std::min(ranges.size(), kMaxRanges); ++i) {
+      out += fmt::format("{} from {} to {}", i == 0 ? "" : ",",
+                         format_clock(ranges[i][0].get<double>(), with_seconds),
+                         format_clock(ranges[i][1].get<double>(), with_seconds));
+    }
+    if (ranges.size() > kMaxRanges) {
+      out += fmt::format(" and {} more ranges", ranges.size() - kMaxRanges);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_money(double amount, const std::string& currency,
+                         std::optional<double> half_width) {
+  return render(amount, half_width, money_unit(currency));
+}
+
+std::string format_clock(double t_s, bool with_seconds) {
+  const long long total = std::llround(t_s);
+  const long long hours = total / 3600, minutes = total / 60 % 60, seconds = total % 60;
+  return with_seconds ? fmt::format("{:02}:{:02}:{:02}", hours, minutes, seconds)
+                      : fmt::format("{:02}:{:02}", hours, minutes);
+}
+
+std::string text_report(const Json& s) {
+  const Figures f(s);
+  std::string out = headline(s) + sessions_section(f) + revenue_section(s, f) + latency_section(f) +
+                    tables_section(s, f) + slo_section(s);
+  while (out.ends_with("\n\n")) out.pop_back();
   return out;
 }
 

@@ -1,13 +1,26 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
-#include "models/service_stats.hpp"
+#include "models/series_table.hpp"
 
 namespace surgesim::models {
 
-// The terminal report of a run: headline, drop-offs by cause, journeys, pages and
-// services as aligned tables, with 95% half-widths when there are replications.
+// The terminal report of a run: headline, drop-offs by cause, orders and revenue, lost
+// revenue by cause and by service, page latency, journeys, pages and services as aligned
+// tables, and the SLO verdicts with their failing time ranges. 95% half-widths follow
+// the figures when the summary has "ci95" (replications >= 2). Fields the summary does
+// not have are left out (a scenario without order pages has no revenue section).
 std::string text_report(const Json& summary);
+
+// Money in the scenario's currency with thousands separators: "Rp 1,234,567,890" for
+// IDR (whole rupiah), "1,234.50 USD" otherwise; a half-width, to two significant
+// digits, as in "Rp 1,234,567,890±12,000,000".
+std::string format_money(double amount, const std::string& currency,
+                         std::optional<double> half_width = std::nullopt);
+
+// A time from the start of the run: "HH:MM", or "HH:MM:SS" with seconds.
+std::string format_clock(double t_s, bool with_seconds);
 
 }  // namespace surgesim::models
