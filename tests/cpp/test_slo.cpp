@@ -268,17 +268,17 @@ TEST_CASE("without a warm-up the first bucket counts") {
 TEST_CASE("every SLO of the scenario, in order, with its name, metric and scope") {
   Fixture f = fixture(SloScopeKind::service);
   SloConfig a = slo(SloMetric::utilization, SloScopeKind::service, true, 0.85);
-  a.name = "web not saturated";
+  a.name = "web-not-saturated";
   SloConfig b = slo(SloMetric::latency_p95, SloScopeKind::all, true, 1.0);
-  b.name = "fast pages";
+  b.name = "fast-pages";
   f.scenario.slos = {a, b};
   const Json out = models::evaluate_slos(f.scenario, f.summary, f.tables);
   REQUIRE(out.size() == 2);
-  CHECK(out[0]["name"] == "web not saturated");
+  CHECK(out[0]["name"] == "web-not-saturated");
   CHECK(out[0]["metric"] == "utilization");
   CHECK(out[0]["scope"] == "service.web");
   CHECK(out[0]["ok"] == false);
-  CHECK(out[1]["name"] == "fast pages");
+  CHECK(out[1]["name"] == "fast-pages");
   CHECK(out[1]["metric"] == "latency_p95");
   CHECK(out[1]["scope"] == "all");
   CHECK(out[1]["ok"] == true);

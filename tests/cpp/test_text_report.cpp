@@ -167,10 +167,10 @@ TEST_CASE("other currencies: two decimals and the code after the amount") {
 TEST_CASE("SLOs: verdicts, and failing buckets spelled out as time ranges") {
   Json s = plain_summary();
   s["slo"] = Json::array(
-      {slo("fast checkout", "latency_p99", "page.shop.home", "max", 2.0, 3.1,
+      {slo("fast-checkout", "latency_p99", "page.shop.home", "max", 2.0, 3.1,
            Json::array({{60, 840}, {1800, 1920}})),
-       slo("few drops", "drop_rate", "all", "max", 0.05, 0.024, Json::array()),
-       slo("busy enough", "utilization", "service.web", "min", 0.3, 0.75,
+       slo("few-drops", "drop_rate", "all", "max", 0.05, 0.024, Json::array()),
+       slo("busy-enough", "utilization", "service.web", "min", 0.3, 0.75,
            Json::array({{3540, 3600}})),
        slo("overall", "latency_mean", "journey.shop", "max", 0.25, 0.3, Json::array()),
        slo("nobody", "latency_p95", "page.shop.home", "max", 0.5, nullptr, Json::array())});
@@ -179,23 +179,23 @@ TEST_CASE("SLOs: verdicts, and failing buckets spelled out as time ranges") {
   CHECK(line_with(r, "SLOs:") == "SLOs: 2 of 5 met");
   CHECK(line_with(r, "SLO  ") ==
         "        SLO            metric        scope           whole run     limit  failed buckets");
-  CHECK(line_with(r, "fast checkout  ") ==
-        "  FAIL  fast checkout  latency_p99   page.shop.home     3.10 s     ≤ 2 s              15");
-  CHECK(line_with(r, "few drops") ==
-        "  PASS  few drops      drop_rate     all                 2.40%      ≤ 5%               0");
-  CHECK(line_with(r, "busy enough  ") ==
-        "  FAIL  busy enough    utilization   service.web        75.00%     ≥ 30%               1");
+  CHECK(line_with(r, "fast-checkout  ") ==
+        "  FAIL  fast-checkout  latency_p99   page.shop.home     3.10 s     ≤ 2 s              15");
+  CHECK(line_with(r, "few-drops") ==
+        "  PASS  few-drops      drop_rate     all                 2.40%      ≤ 5%               0");
+  CHECK(line_with(r, "busy-enough  ") ==
+        "  FAIL  busy-enough    utilization   service.web        75.00%     ≥ 30%               1");
   // The whole-run value alone can fail an SLO.
   CHECK(line_with(r, "overall  ") ==
         "  FAIL  overall        latency_mean  journey.shop       300 ms  ≤ 250 ms               0");
   // No observation over the run: no value.
   CHECK(line_with(r, "nobody") ==
         "  PASS  nobody         latency_p95   page.shop.home          -  ≤ 500 ms               0");
-  CHECK(line_with(r, "fast checkout:") ==
-        "  fast checkout: page p99 > 2 s from 00:01 to 00:14, from 00:30 to 00:32");
-  CHECK(line_with(r, "busy enough:") ==
-        "  busy enough: service utilization < 30% from 00:59 to 01:00");
-  CHECK_FALSE(contains(r, "few drops:"));
+  CHECK(line_with(r, "fast-checkout:") ==
+        "  fast-checkout: page p99 > 2 s from 00:01 to 00:14, from 00:30 to 00:32");
+  CHECK(line_with(r, "busy-enough:") ==
+        "  busy-enough: service utilization < 30% from 00:59 to 01:00");
+  CHECK_FALSE(contains(r, "few-drops:"));
 }
 
 TEST_CASE("SLO ranges show seconds when buckets are under a minute, and stay short") {
