@@ -1,7 +1,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <vector>
 
 #include "models/cause.hpp"
@@ -43,27 +43,31 @@ class RequestPool {
   RequestId acquire() {
     RequestId id;
     if (free_.empty()) {
-      id = static_cast<RequestId>(requests_.size());
-      requests_.emplace_back();
+      id = static_cast<RequestId>(size_);
+      if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<Request[]>(kChunk));
+      ++size_;
     } else {
       id = free_.back();
       free_.pop_back();
-      requests_[id] = Request{};
+      (*this)[id] = Request{};
     }
     return id;
   }
   void release(RequestId id) {
-    requests_[id].state = Request::State::free;
+    (*this)[id].state = Request::State::free;
     free_.push_back(id);
   }
-  Request& operator[](RequestId id) { return requests_[id]; }
-  const Request& operator[](RequestId id) const { return requests_[id]; }
-  std::size_t in_flight() const { return requests_.size() - free_.size(); }
+  Request& operator[](RequestId id) { return chunks_[id / kChunk][id % kChunk]; }
+  const Request& operator[](RequestId id) const { return chunks_[id / kChunk][id % kChunk]; }
+  std::size_t in_flight() const { return size_ - free_.size(); }
 
  private:
-  // A deque keeps references valid while the pool grows: a service may acquire a
-  // request for a downstream call while holding a reference to its own.
-  std::deque<Request> requests_;
+  // Fixed-size chunks keep references valid while the pool grows (a service acquires
+  // a request for a downstream call while holding a reference to its own) and keep
+  // indexing to a shift and a mask.
+  static constexpr std::size_t kChunk = 4096;
+  std::vector<std::unique_ptr<Request[]>> chunks_;
+  std::size_t size_ = 0;
   std::vector<RequestId> free_;
 };
 

@@ -9,6 +9,7 @@ void Service::respond(RequestId id, Outcome outcome) {
   r.answered = true;
   const Time response = sim().now() - r.arrival_t;
   const bool wasted = r.orphaned;
+  const auto key = stats_.total().response_quantiles.key(response);
   stats_.record([&](ServiceStats& s) {
     switch (outcome) {
       case Outcome::success:
@@ -18,7 +19,7 @@ void Service::respond(RequestId id, Outcome outcome) {
         }
         ++s.completed;
         s.response.add(response);
-        s.response_quantiles.add(response);
+        s.response_quantiles.add(key);
         break;
       case Outcome::rejected:
         ++s.rejected;

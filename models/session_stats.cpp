@@ -11,6 +11,14 @@ double ratio(std::uint64_t part, std::uint64_t whole) {
 }
 }  // namespace
 
+void LatencyStats::merge(const LatencyStats& other) {
+  requests += other.requests;
+  success += other.success;
+  failed += other.failed;
+  response.merge(other.response);
+  response_quantiles.merge(other.response_quantiles);
+}
+
 void LatencyStats::clear() {
   requests = success = failed = 0;
   response = {};
@@ -36,7 +44,6 @@ void SessionStats::restart(sim::Time) {
   revenue = lost_revenue = 0.0;
   lost_by_cause.fill(0.0);
   std::fill(lost_by_service.begin(), lost_by_service.end(), 0.0);
-  pages.clear();
 }
 
 Json SessionStats::causes_json() const {
@@ -88,22 +95,22 @@ const std::vector<std::string>& page_series_columns() {
   return columns;
 }
 
-std::vector<double> session_row(const SessionStats& s) {
-  const LatencySummary l = summarize_latency(s.pages.response, s.pages.response_quantiles);
+std::vector<double> session_row(const SessionStats& s, const LatencyStats& pages) {
+  const LatencySummary l = summarize_latency(pages.response, pages.response_quantiles);
   return {static_cast<double>(s.started),
           static_cast<double>(s.completed),
           static_cast<double>(s.dropped),
           ratio(s.dropped, s.completed + s.dropped),
-          static_cast<double>(s.pages.requests),
-          static_cast<double>(s.pages.failed),
+          static_cast<double>(pages.requests),
+          static_cast<double>(pages.failed),
           l.mean,
           l.p50,
           l.p95,
           l.p99};
 }
 
-std::vector<double> journey_row(const SessionStats& s) {
-  std::vector<double> row = session_row(s);
+std::vector<double> journey_row(const SessionStats& s, const LatencyStats& pages) {
+  std::vector<double> row = session_row(s, pages);
   row.insert(row.end(), {static_cast<double>(s.orders), s.revenue, s.lost_revenue});
   return row;
 }

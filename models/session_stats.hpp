@@ -18,11 +18,12 @@ struct LatencyStats {
   sim::Welford response;
   sim::QuantileSketch response_quantiles;
 
-  void add_success(double response_s) {
+  void add_success(sim::QuantileSketch::Key response_s) {
     ++success;
-    response.add(response_s);
+    response.add(response_s.x);
     response_quantiles.add(response_s);
   }
+  void merge(const LatencyStats& other);
   void clear();
   void write_json(Json& j) const;
 };
@@ -40,7 +41,6 @@ struct SessionStats {
   double lost_revenue = 0.0;
   std::array<double, kCauseCount> lost_by_cause{};
   std::vector<double> lost_by_service;  // indexed like scenario.services
-  LatencyStats pages;
 
   void drop(Cause cause, double lost, std::uint32_t service) {
     const auto c = static_cast<std::size_t>(cause);
@@ -71,8 +71,9 @@ struct PageStats {
 const std::vector<std::string>& session_series_columns();
 const std::vector<std::string>& journey_series_columns();
 const std::vector<std::string>& page_series_columns();
-std::vector<double> session_row(const SessionStats& s);
-std::vector<double> journey_row(const SessionStats& s);
+// `pages`: the page statistics of the same sessions, merged (see Shoppers::latency).
+std::vector<double> session_row(const SessionStats& s, const LatencyStats& pages);
+std::vector<double> journey_row(const SessionStats& s, const LatencyStats& pages);
 std::vector<double> page_row(const PageStats& p);
 
 }  // namespace surgesim::models

@@ -58,9 +58,12 @@ void ShopSeries::close_bucket(Time start, Time end) {
   tables_[traffic_].append(start,
                            {width > 0 ? rate_.integral(start, end) / width : rate_.rate(start),
                             static_cast<double>(all.started)});
-  tables_[sessions_].append(start, session_row(all));
+  shoppers_.latency(Shoppers::kAllJourneys, true, scratch_);
+  tables_[sessions_].append(start, session_row(all, scratch_));
   for (std::size_t j = 0; j < shoppers_.journey_count(); ++j) {
-    tables_[first_journey_ + j].append(start, journey_row(shoppers_.journey_stats(j).bucket()));
+    shoppers_.latency(j, true, scratch_);
+    tables_[first_journey_ + j].append(start,
+                                       journey_row(shoppers_.journey_stats(j).bucket(), scratch_));
   }
   for (std::size_t p = 0; p < shoppers_.page_count(); ++p) {
     tables_[first_page_ + p].append(start, page_row(shoppers_.page_stats(p).bucket()));

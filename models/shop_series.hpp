@@ -26,6 +26,7 @@ class ShopSeries {
   const std::vector<std::unique_ptr<Service>>& services_;
   const Shoppers& shoppers_;
   RateFunction rate_;
+  LatencyStats scratch_;  // merged page latency, reused bucket after bucket
   // Indices into tables_.
   std::size_t traffic_ = 0, sessions_ = 0, drops_ = 0, revenue_ = 0;
   std::size_t first_journey_ = 0, first_page_ = 0, first_service_ = 0;

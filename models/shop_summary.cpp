@@ -47,7 +47,9 @@ Json shop_summary(const Scenario& scenario, const std::vector<std::unique_ptr<Se
   j["orders"] = totals.orders;
   j["revenue"] = totals.revenue;
   j["lost_revenue"] = lost_revenue_json(totals, services);
-  j["latency"] = latency_json(totals.pages);  // extension: all pages together
+  LatencyStats latency;
+  shoppers.latency(Shoppers::kAllJourneys, false, latency);
+  j["latency"] = latency_json(latency);  // extension: all pages together
 
   Json pages = Json::object();
   for (std::size_t p = 0; p < shoppers.page_count(); ++p) {
@@ -68,9 +70,10 @@ Json shop_summary(const Scenario& scenario, const std::vector<std::unique_ptr<Se
     jj["drop_rate"] = js.drop_rate();
     // Extensions: drop-offs by cause and page latency per journey.
     jj["by_cause"] = js.causes_json();
-    jj["requests"] = js.pages.requests;
-    jj["failed"] = js.pages.failed;
-    js.pages.write_json(jj);
+    shoppers.latency(k, false, latency);
+    jj["requests"] = latency.requests;
+    jj["failed"] = latency.failed;
+    latency.write_json(jj);
     journeys[shoppers.journey_name(k)] = std::move(jj);
   }
   j["journeys"] = std::move(journeys);

@@ -84,6 +84,7 @@ Shoppers::Shoppers(const Scenario& scenario, std::uint64_t replication, sim::Sim
                             : static_cast<std::int32_t>(index_of(page_index, target, "page")));
       }
       page_labels_.push_back(jc.name + "." + pc.name);
+      page_journey_.push_back(journeys_.size());
       j.pages.push_back(std::move(page));
     }
     journeys_.push_back(std::move(j));
@@ -106,6 +107,14 @@ void Shoppers::restart_buckets(Time t) {
   totals_.restart_bucket(t);
   for (Journey& j : journeys_) j.stats.restart_bucket(t);
   for (auto& p : page_stats_) p.restart_bucket(t);
+}
+
+void Shoppers::latency(std::size_t journey, bool bucket, LatencyStats& out) const {
+  out.clear();
+  for (std::size_t p = 0; p < page_stats_.size(); ++p) {
+    if (journey != kAllJourneys && page_journey_[p] != journey) continue;
+    out.merge(bucket ? page_stats_[p].bucket().latency : page_stats_[p].total().latency);
+  }
 }
 
 template <class Update>
@@ -168,7 +177,6 @@ void Shoppers::send(std::uint32_t session_id) {
   s.request = rid;
   s.sent_t = sim_.now();
   page_stats_[page.stats].record([](PageStats& p) { ++p.latency.requests; });
-  record_session(j, [](SessionStats& st) { ++st.pages.requests; });
   if (j.patience)
     s.patience = sim_.after(j.patience->sample(j.patience_stream), this, kPatience, session_id);
   services_[page.service]->arrive(rid);
@@ -195,7 +203,6 @@ void Shoppers::on_response(RequestId id, Outcome outcome) {
     return;
   }
   page_stats_[page.stats].record([](PageStats& p) { ++p.latency.failed; });
-  record_session(j, [](SessionStats& st) { ++st.pages.failed; });
   if (outcome != Outcome::declined && s.retries < static_cast<std::uint32_t>(j.retry.max)) {
     ++s.retries;
     sim_.after(j.retry.backoff, this, kNextPage, session_id);
@@ -211,20 +218,21 @@ void Shoppers::succeeded(std::uint32_t session_id, Time response) {
   const Page& page = j.pages[s.page];
   double order = 0.0;
   if (page.order_value) order = page.order_value->sample(j.order_stream);
-  page_stats_[page.stats].record([&](PageStats& p) {
-    p.latency.add_success(response);
+  Windowed<PageStats>& stats = page_stats_[page.stats];
+  const auto key = stats.total().latency.response_quantiles.key(response);
+  stats.record([&](PageStats& p) {
+    p.latency.add_success(key);
     if (page.order_value) {
       ++p.orders;
       p.revenue += order;
     }
   });
-  record_session(j, [&](SessionStats& st) {
-    st.pages.add_success(response);
-    if (page.order_value) {
+  if (page.order_value) {
+    record_session(j, [&](SessionStats& st) {
       ++st.orders;
       st.revenue += order;
-    }
-  });
+    });
+  }
   if (leaves_because_slow(j, response)) {
     // This page's order (if any) is placed; what is lost is what would have followed.
     end(session_id, Cause::slow, page.service, page.revenue_to_go - page.order_mean);

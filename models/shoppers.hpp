@@ -42,6 +42,11 @@ class Shoppers final : public sim::EventTarget, public ResponseSink {
   std::size_t page_count() const { return page_labels_.size(); }
   const std::string& page_label(std::size_t p) const { return page_labels_[p]; }
   const Windowed<PageStats>& page_stats(std::size_t p) const { return page_stats_[p]; }
+  // Page latency of one journey's pages (or of all pages: journey = npos), merged into
+  // `out`, over the whole window or the current bucket. Merging when asked keeps the
+  // hot path at one sketch per page.
+  static constexpr std::size_t kAllJourneys = static_cast<std::size_t>(-1);
+  void latency(std::size_t journey, bool bucket, LatencyStats& out) const;
 
  private:
   enum Tag : std::uint32_t { kArrival, kNextPage, kPatience };
@@ -103,6 +108,7 @@ class Shoppers final : public sim::EventTarget, public ResponseSink {
   std::vector<Journey> journeys_;
   std::vector<std::string> page_labels_;
   std::vector<Windowed<PageStats>> page_stats_;
+  std::vector<std::size_t> page_journey_;  // journey of each page
   std::vector<Session> sessions_;
   std::vector<std::uint32_t> free_sessions_;
   Windowed<SessionStats> totals_;

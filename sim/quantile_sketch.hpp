@@ -29,12 +29,25 @@ class QuantileSketch {
   // relative_accuracy must be in [1e-6, 1); throws std::invalid_argument.
   explicit QuantileSketch(double relative_accuracy = 0.005);
 
-  // Hot path: one log, an index, an increment. x must be finite and >= 0
-  // (throws std::invalid_argument otherwise).
-  void add(double x) {
+  // A value with its bucket index computed: one log serves every sketch of the same
+  // accuracy that records it (e.g. a statistics window and a time bucket).
+  struct Key {
+    double x;
+    int index;
+  };
+  // x must be finite and >= 0 (throws std::invalid_argument otherwise).
+  Key key(double x) const {
     // One range test rejects negatives, NaN and +inf together.
     if (!(x >= 0.0 && x <= std::numeric_limits<double>::max())) [[unlikely]]
       reject(x);
+    return {x, x < kMinIndexable ? 0 : index(x)};
+  }
+
+  // Hot path: one log, an index, an increment.
+  void add(double x) { add(key(x)); }
+  // The key must come from a sketch of the same accuracy.
+  void add(Key k) {
+    const double x = k.x;
     ++count_;
     if (x < min_) min_ = x;
     if (x > max_) max_ = x;
@@ -42,7 +55,7 @@ class QuantileSketch {
       ++zero_count_;
       return;
     }
-    const int i = index(x);
+    const int i = k.index;
     // Unsigned wrap makes an index below offset_ fail the same bound check.
     auto slot = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(i) -
                                          static_cast<std::ptrdiff_t>(offset_));
