@@ -41,7 +41,10 @@ SlownessConfig read_slowness(const YamlNode& node) {
 Distribution read_order(const YamlNode& node) {
   if (!node.is_map()) node.expected("a map with 'value' (the order's money distribution)");
   const YamlMap m(node, {"value"});
-  return m.required("value").as_distribution(false);
+  const YamlNode value = m.required("value");
+  // A bare number is a constant; money distributions cannot go below 0 either.
+  if (value.is_scalar() && value.as_number() < 0.0) value.expected("an order value >= 0");
+  return value.as_distribution(false);
 }
 
 PageConfig read_page(const std::string& name, const YamlNode& node) {

@@ -56,20 +56,24 @@ class OverrideWalk {
   // The key path as the loader writes it (list items as [i]), for matching errors.
   const std::string& canonical() const { return canonical_; }
 
-  // Finds the node at the path; the last key of a map may be missing (it is created).
+  // The key path of the first map key this option creates ("" if none): everything
+  // below it came from the command line.
+  const std::string& created() const { return created_; }
+
+  // Finds the node at the path; missing map keys are created (as maps on the way, the
+  // last one with the value). Typos then meet validation, which knows the keys.
   void find(const YAML::Node& root) {
     const std::vector<std::string> parts = split_path(o_.path);
     YAML::Node node = root;
     for (std::size_t i = 0; i < parts.size(); ++i) {
       const std::string& key = parts[i];
-      const bool last = i + 1 == parts.size();
       if (key.empty()) {
         fail(o_.path, "expected KEY.PATH without empty keys, found \"" + o_.path + "\"");
       }
       if (node.IsSequence()) {
         node.reset(item(node, key));
-      } else if (node.IsMap() || (node.IsNull() && last)) {
-        node.reset(value(node, key, last));
+      } else if (node.IsMap() || node.IsNull() || !node.IsDefined()) {
+        node.reset(value(node, key));
       } else {
         fail(canonical_,
              "expected a map or a list to look up '" + key + "' in, found " + describe(node));
@@ -127,12 +131,10 @@ class OverrideWalk {
     return list_node[index];
   }
 
-  YAML::Node value(YAML::Node& map, const std::string& key, bool last) {
+  YAML::Node value(YAML::Node& map, const std::string& key) {
     const std::string path = join(canonical_, key);
-    if (!last && !std::as_const(map)[key].IsDefined()) {
-      const std::vector<std::string> keys = keys_of(map);
-      fail(path, "no such key" + did_you_mean(key, keys) + "; keys here: " + list(keys));
-    }
+    const bool missing = !map.IsDefined() || !map.IsMap() || !std::as_const(map)[key].IsDefined();
+    if (missing && created_.empty()) created_ = path;
     canonical_ = path;
     steps_.push_back({key, 0});
     return map[key];
@@ -186,6 +188,7 @@ class OverrideWalk {
   const Override& o_;
   std::string option_;
   std::string canonical_;
+  std::string created_;
   std::vector<Step> steps_;
   std::vector<YAML::Node> path_nodes_;  // the node after each step
 };
@@ -208,6 +211,7 @@ void apply_overrides(YAML::Node& root, const std::vector<Override>& overrides, Y
     walk.find(root);
     const YAML::Node node = walk.replace(root);
     source.overrides[walk.canonical()] = walk.option();
+    if (!walk.created().empty()) source.overrides[walk.created()] = walk.option();
     // The file was checked before; the new value (`&a [*a]`, duplicate keys) was not.
     check_structure(YamlNode(node, walk.canonical(), std::make_shared<YamlSource>(source)));
   }

@@ -7,8 +7,8 @@
 
 namespace surgesim::models {
 
-// Replaces the scalar at each override's key path (creating the last key of a map if
-// it is missing) and records the path so that errors there name the option.
+// Replaces the scalar at each override's key path (creating missing map keys on the
+// way, as maps) and records the path so that errors there name the option.
 void apply_overrides(YAML::Node& root, const std::vector<Override>& overrides, YamlSource& source);
 
 }  // namespace surgesim::models

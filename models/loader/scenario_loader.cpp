@@ -152,7 +152,7 @@ void read_journeys(const YamlNode& journeys, Scenario& scenario, ScenarioNodes& 
     check_key_name(name, node);
     std::vector<std::string> others = names;
     others.erase(std::find(others.begin(), others.end(), name));
-    check_created_entry(name, node, others, "share", "journey");
+    check_created_entry(name, node, others, "pages", "journey");
     nodes.journeys.push_back(node);
     nodes.pages.emplace_back();
     scenario.journeys.push_back(read_journey(name, node, nodes.pages.back()));

@@ -26,6 +26,11 @@ std::string list(const std::vector<std::string>& words) {
   return out;
 }
 
+const std::map<std::string, std::string> kScopeForms = {{"all", "all"},
+                                                        {"journey", "journey.NAME"},
+                                                        {"page", "page.JOURNEY.PAGE"},
+                                                        {"service", "service.NAME"}};
+
 bool is_latency(SloMetric m) {
   return m == SloMetric::latency_p50 || m == SloMetric::latency_p95 ||
          m == SloMetric::latency_p99 || m == SloMetric::latency_mean;
@@ -74,6 +79,8 @@ void read_scope(const YamlNode& node, const Scenario& scenario, SloConfig& slo) 
   } else if (kind == "service" && dots == 1) {
     slo.scope_kind = SloScopeKind::service;
     check_target(node, "service", slo.target, services);
+  } else if (const auto form = kScopeForms.find(kind); form != kScopeForms.end()) {
+    node.expected("a scope of the form " + form->second);  // the wrong number of parts
   } else {
     node.expected("a scope: " + forms, did_you_mean(kind, {"all", "journey", "page", "service"}));
   }

@@ -1,0 +1,247 @@
+"""surgesim compare: the headline numbers of two results files side by side.
+
+    surgesim compare a.h5 b.h5                  # aligned table
+    surgesim compare a.h5 b.h5 --format json    # a list of rows
+
+From Python: ``surgesim.compare.compare("a.h5", "b.h5")`` returns a DataFrame.
+
+A difference is b - a. It is significant at 95% when Welch's t-test on the
+per-replication values (``/summary_replications``) rejects equal means at p < 0.05;
+with fewer than 2 replications on either side there is nothing to test and the row
+says so. Two runs that share a seed share their random streams (common random numbers),
+so a what-if change shows less noise than independent runs would; Welch's test ignores
+that pairing and so errs on the side of "not significant".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._h5 import NotAResultsFile, PathLike, ResultsFile, read
+from ._student_t import welch_test
+
+__all__ = ["compare", "main", "SIGNIFICANCE_LEVEL"]
+
+SIGNIFICANCE_LEVEL = 0.05
+COLUMNS = ["a", "a_ci95", "b", "b_ci95", "difference", "relative_difference", "p_value",
+           "significant", "note"]
+_HEADLINE = [
+    ("sessions.started", ("sessions", "started")),
+    ("drop_rate", ("drop_rate",)),
+    ("orders", ("orders",)),
+    ("revenue", ("revenue",)),
+    ("lost_revenue.total", ("lost_revenue", "total")),
+    ("latency.p99_s", ("latency", "p99_s")),
+]
+_PER_PAGE = ["p99_s"]
+_PER_SERVICE = ["utilization", "mean_response_s"]
+
+
+def compare(a: PathLike, b: PathLike) -> pd.DataFrame:
+    """One row per headline number (index ``metric``) of results files ``a`` and ``b``.
+
+    Columns: ``a``, ``b`` (means over replications), ``a_ci95``, ``b_ci95`` (95%
+    half-widths, NaN with one replication), ``difference`` (b - a),
+    ``relative_difference`` (difference / |a|), ``p_value`` (Welch, two-sided),
+    ``significant`` (True/False at 95%, None when untestable) and ``note`` (why not).
+    Raises NotAResultsFile (a ValueError) when either file is not a surgesim results file.
+    """
+    return compare_results(read(a), read(b))
+
+
+def compare_results(a: ResultsFile, b: ResultsFile) -> pd.DataFrame:
+    rows = {name: _row(a, b, keys) for name, keys in _metrics(a.summary, b.summary)}
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=COLUMNS)
+    frame.index.name = "metric"
+    # True/False/None as Python objects: pandas would make an all-testable column numpy.bool_.
+    frame["significant"] = pd.Series([r["significant"] for r in rows.values()], index=frame.index, dtype=object)
+    return frame
+
+
+def _metrics(a: dict, b: dict) -> list[tuple[str, tuple[str, ...]]]:
+    metrics = [(name, keys) for name, keys in _HEADLINE if _present(a, keys) or _present(b, keys)]
+    for section, fields in (("pages", _PER_PAGE), ("services", _PER_SERVICE)):
+        names = list(a.get(section) or {})
+        names += [n for n in b.get(section) or {} if n not in names]
+        for name in names:
+            for field in fields:
+                keys = (section, name, field)
+                if _present(a, keys) or _present(b, keys):
+                    metrics.append((".".join(keys), keys))
+    return metrics
+
+
+def _row(a: ResultsFile, b: ResultsFile, keys: tuple[str, ...]) -> dict[str, Any]:
+    a_value, b_value = _number(_lookup(a.summary, keys)), _number(_lookup(b.summary, keys))
+    difference = b_value - a_value
+    relative = difference / abs(a_value) if a_value != 0 else math.nan
+    row = {
+        "a": a_value, "a_ci95": _number(_lookup(a.summary.get("ci95"), keys)),
+        "b": b_value, "b_ci95": _number(_lookup(b.summary.get("ci95"), keys)),
+        "difference": difference, "relative_difference": relative,
+        "p_value": math.nan, "significant": None, "note": "",
+    }
+    if math.isnan(a_value) or math.isnan(b_value):
+        row["note"] = "absent in " + ("a" if math.isnan(a_value) else "b")
+        return row
+    a_values, b_values = _per_replication(a, keys), _per_replication(b, keys)
+    replications = min(len(a.replications), len(b.replications))
+    if replications == 0:
+        row["note"] = "n/a (no per-replication values in the file)"
+    elif replications < 2:
+        row["note"] = "n/a (1 replication)"
+    elif min(len(a_values), len(b_values)) < 2:
+        row["note"] = "n/a (fewer than 2 replications observed it)"
+    else:
+        p_value = welch_test(a_values, b_values).p_value
+        row["p_value"] = p_value
+        row["significant"] = bool(p_value < SIGNIFICANCE_LEVEL)
+    return row
+
+
+def _per_replication(results: ResultsFile, keys: tuple[str, ...]) -> list[float]:
+    values = [_number(_lookup(tree, keys)) for tree in results.replications]
+    return [v for v in values if not math.isnan(v)]  # null: no observation in that replication
+
+
+def _present(tree: dict, keys: tuple[str, ...]) -> bool:
+    return not math.isnan(_number(_lookup(tree, keys)))
+
+
+def _lookup(tree: Any, keys: Sequence[str]) -> Any:
+    for key in keys:
+        if not isinstance(tree, dict) or key not in tree:
+            return None
+        tree = tree[key]
+    return tree
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return math.nan
+
+
+# --- output ---------------------------------------------------------------------------
+
+
+def to_text(frame: pd.DataFrame, a: ResultsFile, b: ResultsFile) -> str:
+    header = ["metric", "a", "b", "b - a", "relative", "p", "significant at 95%"]
+    lines = [
+        [
+            metric,
+            _with_half_width(row["a"], row["a_ci95"]),
+            _with_half_width(row["b"], row["b_ci95"]),
+            _significant_digits(row["difference"], 4, signed=True),
+            "—" if math.isnan(row["relative_difference"]) else f"{row['relative_difference']:+.2%}",
+            _p_text(row["p_value"]),
+            row["note"] or ("yes" if row["significant"] else "no"),
+        ]
+        for metric, row in frame.iterrows()
+    ]
+    widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))]
+
+    def aligned(cells: list[str]) -> str:
+        # Metric names and the verdict read left to right; numbers align on the right.
+        parts = [cells[0].ljust(widths[0])]
+        parts += [c.rjust(w) for c, w in zip(cells[1:-1], widths[1:-1])]
+        parts.append(cells[-1])
+        return "  ".join(parts).rstrip()
+
+    intro = [
+        f"a: {_describe(a)}",
+        f"b: {_describe(b)}",
+        "Differences are b - a; significant: Welch's t-test on the per-replication values, "
+        "p < 0.05; ± are 95% half-widths.",
+        "",
+    ]
+    return "\n".join(intro + [aligned(header)] + [aligned(cells) for cells in lines]) + "\n"
+
+
+def to_json(frame: pd.DataFrame) -> str:
+    rows = []
+    for metric, row in frame.iterrows():
+        rows.append({"metric": metric, **{c: _json_value(row[c]) for c in COLUMNS}})
+    return json.dumps(rows, indent=2)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _describe(results: ResultsFile) -> str:
+    s = results.summary
+    n = len(results.replications) or s.get("replications", 1)
+    parts = [str(results.path), f"scenario {s.get('scenario', '?')}",
+             f"{n} replication{'s' if n != 1 else ''}"]
+    if "seed" in s:
+        parts.append(f"seed {s['seed']}")
+    overrides = str(results.scenario_attributes.get("overrides") or "").strip()
+    if overrides:
+        parts.append("--set " + " ".join(overrides.splitlines()))
+    return ", ".join(parts)
+
+
+def _with_half_width(value: float, half_width: float) -> str:
+    text = _significant_digits(value, 5)
+    if not math.isnan(value) and not math.isnan(half_width):
+        text += " ± " + _significant_digits(half_width, 2)
+    return text
+
+
+def _significant_digits(value: float, digits: int, *, signed: bool = False) -> str:
+    if math.isnan(value):
+        return "—"
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    decimals = max(0, digits - 1 - exponent)
+    rounded = round(value, digits - 1 - exponent)
+    return f"{rounded:{'+' if signed else ''},.{decimals}f}"
+
+
+def _p_text(p_value: float) -> str:
+    if math.isnan(p_value):
+        return "—"
+    return "<0.001" if p_value < 0.001 else f"{p_value:.3f}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="surgesim compare",
+        description="Headline numbers of two surgesim results files, their difference "
+                    "and whether it is significant at 95%.")
+    parser.add_argument("a", help="results file written by `surgesim run -o`")
+    parser.add_argument("b", help="results file to compare with a")
+    parser.add_argument("--format", choices=["text", "json"], default="text")
+    args = parser.parse_args(argv)
+    try:
+        a, b = read(args.a), read(args.b)
+    except NotAResultsFile as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    frame = compare_results(a, b)
+    text = to_json(frame) + "\n" if args.format == "json" else to_text(frame, a, b)
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        sys.stdout = None  # no second failure when Python flushes stdout at exit
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""surgesim report: PNGs per panel, one self-contained HTML page, tolerance of absent
+tables, and the CLI's exit statuses. Results files come from results_files.py."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import h5py
+import matplotlib.image
+import pytest
+
+from results_files import ShopLevels, levels_with, write_results
+from surgesim import report
+from surgesim._h5 import NotAResultsFile
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+ALL_PANELS = ["traffic", "latency", "drops", "services", "lost-revenue"]
+
+
+class PageParser(HTMLParser):
+    """Collects the title, the embedded images and the table cells of a report page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = ""
+        self.images: list[bytes] = []
+        self.figure_ids: list[str] = []
+        self.cells: list[str] = []
+        self._in = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            prefix = "data:image/png;base64,"
+            assert attrs["src"].startswith(prefix), "images must be embedded, not linked"
+            self.images.append(base64.b64decode(attrs["src"][len(prefix):], validate=True))
+        if tag == "figure":
+            self.figure_ids.append(attrs["id"])
+        self._in = tag
+
+    def handle_endtag(self, tag):
+        self._in = ""
+
+    def handle_data(self, data):
+        if self._in == "title":
+            self.title += data
+        elif self._in == "td":
+            self.cells.append(data.strip())
+
+
+def parse_page(path: Path) -> PageParser:
+    parser = PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    parser.close()
+    return parser
+
+
+@pytest.fixture
+def shop_results(tmp_path: Path) -> Path:
+    return write_results(tmp_path / "day.h5", ShopLevels(), replications=5)
+
+
+@pytest.fixture
+def cli(build_python_dir: Path) -> Path:
+    path = build_python_dir.parent / "cli" / "surgesim"
+    assert path.is_file(), f"the surgesim CLI is not built at {path}"
+    return path
+
+
+def test_png_per_panel_named_after_the_output(shop_results: Path, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    written = report.render(shop_results, tmp_path / "out" / "sale.png")
+    assert written == [tmp_path / "out" / f"sale-{name}.png" for name in ALL_PANELS]
+    for path in written:
+        data = path.read_bytes()
+        assert data.startswith(PNG_SIGNATURE)
+        height, width, _ = matplotlib.image.imread(path).shape
+        assert width >= 800 and height >= 300
+
+
+def test_html_page_embeds_every_panel_and_the_headline_numbers(shop_results: Path, tmp_path: Path) -> None:
+    [page] = report.render(shop_results, tmp_path / "sale.html")
+    parsed = parse_page(page)
+    assert "fixture-shop" in parsed.title
+    assert parsed.figure_ids == ALL_PANELS
+    assert len(parsed.images) == len(ALL_PANELS)
+    assert all(image.startswith(PNG_SIGNATURE) and len(image) > 1000 for image in parsed.images)
+    for label in ("Sessions started", "Drop rate", "Revenue (IDR)", "Lost revenue (IDR)", "Page response p99"):
+        assert label in parsed.cells
+    # Five replications: every headline number carries its 95% half-width.
+    started = parsed.cells[parsed.cells.index("Sessions started") + 1]
+    assert " ± " in started
+    # The SLO table says the whole-run objective was met.
+    assert "page-p99" in parsed.cells
+
+
+def test_default_output_is_beside_the_results_file(shop_results: Path) -> None:
+    assert report.render(shop_results) == [shop_results.with_name("day-report.html")]
+    assert shop_results.with_name("day-report.html").stat().st_size > 0
+
+
+def test_shop_without_order_pages_has_no_lost_revenue_panel(tmp_path: Path) -> None:
+    results = write_results(tmp_path / "no-orders.h5", levels_with(revenue=False), replications=1)
+    [page] = report.render(results, tmp_path / "no-orders.html")
+    parsed = parse_page(page)
+    assert parsed.figure_ids == ["traffic", "latency", "drops", "services"]
+    assert "Lost revenue: none in this run" in page.read_text(encoding="utf-8")
+    assert "Revenue (IDR)" not in parsed.cells
+    # One replication: no half-widths.
+    assert " ± " not in parsed.cells[parsed.cells.index("Sessions started") + 1]
+
+
+def test_absent_tables_leave_their_panels_out(shop_results: Path, tmp_path: Path) -> None:
+    with h5py.File(shop_results, "a") as h5:
+        del h5["timeseries/services"]
+        del h5["sessions"]
+        del h5["timeseries/journeys"]
+    [page] = report.render(shop_results, tmp_path / "partial.html")
+    assert parse_page(page).figure_ids == ["traffic", "latency", "lost-revenue"]
+    text = page.read_text(encoding="utf-8")
+    assert "no sessions/drops table" in text and "no timeseries/services tables" in text
+
+
+def test_summary_only_file_still_gives_the_headline_numbers(shop_results: Path, tmp_path: Path) -> None:
+    with h5py.File(shop_results, "a") as h5:
+        for name in ("timeseries", "sessions", "revenue"):
+            del h5[name]
+    [page] = report.render(shop_results, tmp_path / "summary-only.html")
+    parsed = parse_page(page)
+    assert parsed.figure_ids == ["lost-revenue"]
+    assert "Sessions started" in parsed.cells
+
+
+def test_fixed_length_strings_read_like_variable_length_ones(tmp_path: Path) -> None:
+    results = write_results(tmp_path / "fixed.h5", fixed_length_strings=True)
+    [page] = report.render(results, tmp_path / "fixed.html")
+    assert parse_page(page).figure_ids == ALL_PANELS
+
+
+def test_latency_panel_draws_the_slo_line_and_time_in_hours_and_minutes(shop_results: Path) -> None:
+    from surgesim._h5 import read
+
+    panels, _ = report.build_panels(read(shop_results))
+    latency = next(p for p in panels if p.name == "latency")
+    ax = latency.figure.axes[0]
+    slo_lines = [line for line in ax.get_lines() if line.get_label().startswith("SLO page-p99")]
+    assert len(slo_lines) == 1
+    assert set(slo_lines[0].get_ydata()) == {500.0}  # 0.5 s in the panel's milliseconds
+    assert "all pages p99" in [line.get_label() for line in ax.get_lines()]
+    formatter = ax.xaxis.get_major_formatter()
+    assert formatter(3600.0 + 15 * 60, 0) == "1:15"
+    assert ax.get_xlim() == (0.0, 7200.0)
+
+
+def test_not_a_results_file_is_an_error(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("not hdf5")
+    with pytest.raises(NotAResultsFile, match="not an HDF5 file"):
+        report.render(text, tmp_path / "x.html")
+    empty = tmp_path / "empty.h5"
+    with h5py.File(empty, "w") as h5:
+        h5["other"] = 1.0
+    with pytest.raises(NotAResultsFile, match="not a surgesim results file"):
+        report.render(empty, tmp_path / "x.html")
+    with pytest.raises(NotAResultsFile, match="no such file"):
+        report.render(tmp_path / "missing.h5")
+
+
+def test_output_must_be_html_or_png(shop_results: Path, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="'.pdf'"):
+        report.render(shop_results, tmp_path / "x.pdf")
+
+
+def test_cli_writes_the_report_and_prints_its_name(cli: Path, shop_results: Path, tmp_path: Path) -> None:
+    done = subprocess.run([cli, "report", shop_results, "-o", tmp_path / "cli.png"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    expected = [str(tmp_path / f"cli-{name}.png") for name in ALL_PANELS]
+    assert done.stdout.splitlines() == expected
+    assert all(Path(p).stat().st_size > 0 for p in expected)
+
+
+@pytest.mark.parametrize("case", ["missing", "not-hdf5", "bad-suffix"])
+def test_cli_exit_status_2_for_bad_input(case: str, cli: Path, shop_results: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.h5"
+    notes.write_text("not hdf5")
+    args = {
+        "missing": [tmp_path / "missing.h5"],
+        "not-hdf5": [notes],
+        "bad-suffix": [shop_results, "-o", tmp_path / "x.pdf"],
+    }[case]
+    done = subprocess.run([cli, "report", *args], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ")
+    assert "Traceback" not in done.stderr
