@@ -8,7 +8,6 @@
 #include "cli/progress_bar.hpp"
 #include "models/experiment.hpp"
 #include "models/loader/scenario_error.hpp"
-#include "models/loader/units.hpp"
 #include "models/report/text_report.hpp"
 #include "models/results/result_file.hpp"
 
@@ -30,36 +29,6 @@ struct RunArgs {
   bool quiet = false;
 };
 
-// --warmup DURATION replaces the scenario's warm-up; it must leave some of the run.
-void apply_warmup_option(const std::string& text, models::Scenario& scenario) {
-  const std::optional<double> warmup = models::parse_duration(text);
-  if (!warmup) {
-    throw models::ScenarioError("--warmup " + text, "warmup",
-                                "expected a duration (e.g. 10m) or auto, found '" + text + "'");
-  }
-  if (*warmup >= scenario.duration) {
-    throw models::ScenarioError(
-        "--warmup " + text, "warmup",
-        fmt::format("expected a warm-up shorter than the duration ({} s), found {} s",
-                    scenario.duration, *warmup));
-  }
-  scenario.warmup = *warmup;
-}
-
-std::string precision_note(const models::PrecisionOutcome& outcome, double relative) {
-  const std::string bound = fmt::format("{:g}%", relative * 100.0);
-  if (outcome.met) {
-    return fmt::format(
-        "precision: {} replications; every headline half-width is below {} of its mean",
-        outcome.replications, bound);
-  }
-  std::string fields;
-  for (const std::string& name : outcome.unmet) fields += (fields.empty() ? "" : ", ") + name;
-  return fmt::format(
-      "precision: stopped at {} replications (--max-replications); still above {}: {}",
-      outcome.replications, bound, fields);
-}
-
 bool any_slo_failed(const models::Json& summary) {
   if (!summary.contains("slo")) return false;
   for (const models::Json& slo : summary["slo"]) {
@@ -75,7 +44,8 @@ int run(const RunArgs& args) {
   if (args.replications) scenario.replications = *args.replications;
   if (args.seed) scenario.seed = *args.seed;
   const bool auto_warmup = args.warmup == "auto";
-  if (!args.warmup.empty() && !auto_warmup) apply_warmup_option(args.warmup, scenario);
+  if (!args.warmup.empty() && !auto_warmup)
+    models::override_warmup(scenario, args.warmup, "--warmup " + args.warmup);
 
   models::RunOptions options{args.threads, nullptr, &stop_requested(), std::nullopt};
   std::size_t most_replications = static_cast<std::size_t>(scenario.replications);
@@ -111,7 +81,7 @@ int run(const RunArgs& args) {
   const bool json = args.format == "json";
   std::ostream& notes = json ? std::cerr : std::cout;
   if (warmup) notes << warmup->describe() << "\n";
-  if (result.precision) notes << precision_note(*result.precision, *args.precision) << "\n";
+  if (result.precision) notes << result.precision->describe(*args.precision) << "\n";
   if (!json && (warmup || result.precision)) notes << "\n";
   if (json) {
     std::cout << result.summary.dump(2) << "\n";

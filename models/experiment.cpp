@@ -7,6 +7,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "models/loader/scenario_error.hpp"
+#include "models/loader/units.hpp"
 #include "models/results/series_merge.hpp"
 #include "models/shop.hpp"
 #include "models/slo.hpp"
@@ -262,6 +264,35 @@ WarmupEstimate estimate_warmup(const Scenario& scenario, const RunOptions& optio
 std::string WarmupEstimate::describe() const {
   return fmt::format("warm-up: auto -> {} (MSER-5 over {} batches)", format_duration(warmup_s),
                      batches);
+}
+
+std::string PrecisionOutcome::describe(double relative) const {
+  const std::string bound = fmt::format("{:g}%", relative * 100.0);
+  if (met) {
+    return fmt::format(
+        "precision: {} replications; every headline half-width is below {} of its mean",
+        replications, bound);
+  }
+  std::string fields;
+  for (const std::string& name : unmet) fields += (fields.empty() ? "" : ", ") + name;
+  return fmt::format(
+      "precision: stopped at {} replications (--max-replications); still above {}: {}",
+      replications, bound, fields);
+}
+
+void override_warmup(Scenario& scenario, const std::string& text, const std::string& option) {
+  const std::optional<double> warmup = parse_duration(text);
+  if (!warmup) {
+    throw ScenarioError(option, "warmup",
+                        "expected a duration (e.g. 10m) or auto, found '" + text + "'");
+  }
+  if (*warmup >= scenario.duration) {
+    throw ScenarioError(
+        option, "warmup",
+        fmt::format("expected a warm-up shorter than the duration ({} s), found {} s",
+                    scenario.duration, *warmup));
+  }
+  scenario.warmup = *warmup;
 }
 
 }  // namespace surgesim::models

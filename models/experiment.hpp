@@ -53,6 +53,9 @@ struct PrecisionOutcome {
   int replications = 0;            // the count reached
   bool met = false;                // every headline half-width below its bound
   std::vector<std::string> unmet;  // headline fields still above it ("pages.x.p99_s")
+  // "precision: 14 replications; every headline half-width is below 2% of its mean" or
+  // "precision: stopped at 100 replications (--max-replications); still above 2%: ..."
+  std::string describe(double relative) const;
 };
 
 struct ExperimentResult {
@@ -98,5 +101,9 @@ struct WarmupEstimate {
   std::string describe() const;  // "warm-up: auto -> 12m (MSER-5 over 60 batches)"
 };
 WarmupEstimate estimate_warmup(const Scenario& scenario, const RunOptions& options = {});
+
+// --warmup DURATION: replaces the scenario's warm-up. Throws ScenarioError, located at
+// `option` (e.g. "--warmup 2h"), unless `text` is a duration shorter than the run.
+void override_warmup(Scenario& scenario, const std::string& text, const std::string& option);
 
 }  // namespace surgesim::models

@@ -1,6 +1,7 @@
 // surgesim._core: the private compiled half of the Python package. Thin on purpose:
 // load, run and report are the library's; JSON crosses the boundary as text, which
 // Python's json module reads back exactly.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -16,6 +17,7 @@
 #include "models/loader/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
 #include "models/report/text_report.hpp"
+#include "models/results/result_file.hpp"
 
 namespace py = pybind11;
 using namespace surgesim;
@@ -35,13 +37,28 @@ models::Scenario load(const std::string& path, const std::vector<std::string>& s
   return scenario;
 }
 
+// What one call of run() does with the scenario: optionally estimate the warm-up by a
+// pilot run, then the experiment.
+struct Study {
+  std::optional<models::WarmupEstimate> warmup;
+  models::ExperimentResult result;
+};
+
 // Runs without the GIL on a helper thread so that the caller's thread can notice
 // Ctrl-C (Jupyter's "interrupt kernel" too): PyErr_CheckSignals only works there.
-models::ExperimentResult run_interruptibly(const models::Scenario& scenario, unsigned threads) {
+// `scenario` gets the warm-up that was used.
+Study run_interruptibly(models::Scenario& scenario, models::RunOptions options, bool auto_warmup) {
   std::atomic<bool> stop{false};
+  options.stop = &stop;
   py::gil_scoped_release release;
   auto done = std::async(std::launch::async, [&] {
-    return models::run_experiment(scenario, {threads, nullptr, &stop});
+    Study study;
+    if (auto_warmup) {
+      study.warmup = models::estimate_warmup(scenario, options);
+      scenario.warmup = study.warmup->warmup_s;
+    }
+    study.result = models::run_experiment(scenario, options);
+    return study;
   });
   while (done.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
     py::gil_scoped_acquire acquire;
@@ -54,19 +71,87 @@ models::ExperimentResult run_interruptibly(const models::Scenario& scenario, uns
   return done.get();
 }
 
-py::tuple run(const std::string& path, const std::vector<std::string>& set,
-              std::optional<int> replications, std::optional<std::uint64_t> seed,
-              unsigned threads) {
+// A table as numpy arrays: mean and ci95 [column, bucket], replications
+// [replication, column, bucket].
+py::dict series_dict(const models::ExperimentResult& result, std::size_t t, double bucket_s) {
+  const models::SeriesTable& mean = result.series_mean[t];
+  const auto columns = static_cast<py::ssize_t>(mean.columns.size());
+  const auto rows = static_cast<py::ssize_t>(mean.rows());
+  auto matrix = [&](const models::SeriesTable& table) {
+    py::array_t<double> out({columns, rows});
+    auto view = out.mutable_unchecked<2>();
+    for (py::ssize_t c = 0; c < columns; ++c) {
+      for (py::ssize_t b = 0; b < rows; ++b) view(c, b) = table.data[c][b];
+    }
+    return out;
+  };
+  const auto reps = static_cast<py::ssize_t>(result.replication_series.size());
+  py::array_t<double> replications({reps, columns, rows});
+  auto view = replications.mutable_unchecked<3>();
+  for (py::ssize_t r = 0; r < reps; ++r) {
+    const models::SeriesTable& table = result.replication_series[r][t];
+    for (py::ssize_t c = 0; c < columns; ++c) {
+      for (py::ssize_t b = 0; b < rows; ++b) view(r, c, b) = table.data[c][b];
+    }
+  }
+  py::dict d;
+  d["path"] = mean.path;
+  d["columns"] = mean.columns;
+  d["bucket_s"] = bucket_s;
+  d["mean"] = matrix(mean);
+  d["ci95"] = result.series_ci95.empty() ? py::object(py::none())
+                                         : py::object(matrix(result.series_ci95[t]));
+  d["replications"] = replications;
+  return d;
+}
+
+py::dict run(const std::string& path, const std::vector<std::string>& set,
+             std::optional<int> replications, std::optional<std::uint64_t> seed, unsigned threads,
+             std::optional<std::string> output, std::optional<std::string> warmup,
+             std::optional<double> precision, int max_replications) {
+  if (output) models::check_result_path(*output);
   models::Scenario scenario = load(path, set);
   if (replications) {
     if (*replications < 1) throw py::value_error("replications must be at least 1");
     scenario.replications = *replications;
   }
   if (seed) scenario.seed = *seed;
-  const models::ExperimentResult result = run_interruptibly(scenario, threads);
+  const bool auto_warmup = warmup && *warmup == "auto";
+  if (warmup && !auto_warmup) models::override_warmup(scenario, *warmup, "warmup=" + *warmup);
+  models::RunOptions options{threads, nullptr, nullptr, std::nullopt};
+  if (precision) {
+    if (!(*precision > 0.0)) throw py::value_error("precision must be positive");
+    if (max_replications < std::max(scenario.replications, 3)) {
+      throw py::value_error(
+          "max_replications must be at least the first batch of a precision run, "
+          "max(replications, 3) = " +
+          std::to_string(std::max(scenario.replications, 3)));
+    }
+    options.precision = models::PrecisionGoal{*precision, max_replications};
+  }
+
+  const Study study = run_interruptibly(scenario, options, auto_warmup);
+  const models::ExperimentResult& result = study.result;
+  if (output) {
+    py::gil_scoped_release release;
+    models::write_result_file(*output, scenario, result, {path, set});
+  }
+
   py::list trees;
   for (const models::Json& tree : result.replications) trees.append(tree.dump());
-  return py::make_tuple(result.summary.dump(), trees);
+  py::list series;
+  for (std::size_t t = 0; t < result.series_mean.size(); ++t) {
+    series.append(series_dict(result, t, scenario.bucket));
+  }
+  py::dict out;
+  out["summary"] = result.summary.dump();
+  out["replications"] = trees;
+  out["series"] = series;
+  out["warmup_note"] = study.warmup ? py::object(py::str(study.warmup->describe())) : py::none();
+  out["precision_note"] =
+      result.precision ? py::object(py::str(result.precision->describe(*precision))) : py::none();
+  out["precision_met"] = result.precision ? result.precision->met : true;
+  return out;
 }
 
 py::dict validate(const std::string& path, const std::vector<std::string>& set) {
@@ -122,13 +207,22 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("run", &run, py::arg("path"), py::arg("set") = std::vector<std::string>{},
         py::arg("replications") = py::none(), py::arg("seed") = py::none(), py::arg("threads") = 0u,
+        py::arg("output") = py::none(), py::arg("warmup") = py::none(),
+        py::arg("precision") = py::none(), py::arg("max_replications") = 100,
         R"(Load, validate and simulate a scenario file.
 
 ``set`` holds ``KEY.PATH=VALUE`` overrides applied before validation;
 ``replications`` and ``seed`` override the file's; ``threads`` = 0 uses all cores.
-Returns ``(summary_json, [replication_json, ...])``: the SCENARIO.md summary and
-one tree per replication, as JSON text. The GIL is released while simulating and
-Ctrl-C stops the run (KeyboardInterrupt). Raises surgesim.ScenarioError.)");
+``output`` names an HDF5 result file (written as ``surgesim run -o`` writes it);
+``warmup`` is a duration that replaces the scenario's, or ``"auto"`` (MSER-5 on a
+pilot run); ``precision`` adds replications until every headline half-width is below
+``precision`` x |mean|, up to ``max_replications``.
+Returns a dict: summary (JSON text), replications (JSON text per replication), series
+(per table: path, columns, bucket_s, mean and ci95 as [column, bucket] arrays, ci95
+None with one replication, replications as [replication, column, bucket]),
+warmup_note, precision_note (text or None) and precision_met. The GIL is released
+while simulating and Ctrl-C stops the run (KeyboardInterrupt). Raises
+surgesim.ScenarioError.)");
 
   m.def("validate", &validate, py::arg("path"), py::arg("set") = std::vector<std::string>{},
         R"(Load and validate a scenario file without running it.

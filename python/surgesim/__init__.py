@@ -14,14 +14,15 @@ from __future__ import annotations
 import errno
 import json
 import os
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any, Union
 
 from . import _core
 from ._errors import ScenarioError
-from ._results import Results
+from ._results import Results, Series
 
-__all__ = ["Results", "ScenarioError", "run", "validate", "__version__"]
+__all__ = ["Results", "ScenarioError", "Series", "run", "validate", "__version__"]
 __version__: str = _core.__version__
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -35,6 +36,10 @@ def run(
     replications: int | None = None,
     seed: int | None = None,
     threads: int = 0,
+    output: PathLike | None = None,
+    warmup: float | str | None = None,
+    precision: float | None = None,
+    max_replications: int = 100,
 ) -> Results:
     """Simulate the scenario file at ``path`` and return its Results.
 
@@ -42,16 +47,42 @@ def run(
     line's ``--set``: a list of ``"KEY.PATH=VALUE"`` strings or a mapping
     ``{"services.web.instances": 60}``. ``replications`` and ``seed`` override the
     file's. ``threads`` = 0 uses all cores; the results do not depend on it.
+
+    Like ``surgesim run``'s options: ``output`` writes the HDF5 result file (it
+    appears only when complete); ``warmup`` replaces the scenario's warm-up (seconds,
+    or a duration such as ``"10m"``), or ``"auto"`` estimates it by MSER-5 on a pilot
+    run (the value used is ``summary["warmup_s"]``); ``precision`` adds replications
+    until every headline half-width is below ``precision`` x |mean|, up to
+    ``max_replications`` (a UserWarning says so when the bound was not met).
     Raises ScenarioError for an invalid scenario, FileNotFoundError for a missing file.
     """
-    summary, trees = _core.run(
+    out = _core.run(
         _existing_file(path),
         _override_options(set),
         replications=replications,
         seed=seed,
         threads=threads,
+        output=None if output is None else os.fspath(output),
+        warmup=None if warmup is None else _yaml_scalar(warmup),
+        precision=precision,
+        max_replications=max_replications,
     )
-    return Results(json.loads(summary), [json.loads(t) for t in trees])
+    if not out["precision_met"]:
+        warnings.warn(out["precision_note"], UserWarning, stacklevel=2)
+    series = {
+        table["path"]: Series(
+            path=table["path"],
+            columns=list(table["columns"]),
+            bucket_s=table["bucket_s"],
+            mean=table["mean"],
+            ci95=table["ci95"],
+            replications=table["replications"],
+        )
+        for table in out["series"]
+    }
+    return Results(
+        json.loads(out["summary"]), [json.loads(t) for t in out["replications"]], series
+    )
 
 
 def validate(path: PathLike, *, set: Overrides = None) -> dict[str, Any]:

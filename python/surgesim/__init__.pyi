@@ -3,6 +3,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 
+import numpy as np
 import pandas as pd
 
 __version__: str
@@ -19,14 +20,26 @@ class ScenarioError(ValueError):
     ) -> None: ...
 
 @dataclass(frozen=True)
+class Series:
+    path: str
+    columns: list[str]
+    bucket_s: float
+    mean: np.ndarray
+    ci95: np.ndarray | None
+    replications: np.ndarray
+
+@dataclass(frozen=True)
 class Results:
     summary: dict[str, Any]
     replications: list[dict[str, Any]] = ...
+    series: dict[str, Series] = ...
     def report(self) -> str: ...
     def services(self) -> pd.DataFrame: ...
     def pages(self) -> pd.DataFrame: ...
     def journeys(self) -> pd.DataFrame: ...
     def drops(self) -> pd.Series: ...
+    def timeseries(self, path: str, replication: int | None = ...) -> pd.DataFrame: ...
+    def timeseries_paths(self) -> list[str]: ...
 
 def run(
     path: PathLike,
@@ -35,5 +48,9 @@ def run(
     replications: int | None = ...,
     seed: int | None = ...,
     threads: int = ...,
+    output: PathLike | None = ...,
+    warmup: float | str | None = ...,
+    precision: float | None = ...,
+    max_replications: int = ...,
 ) -> Results: ...
 def validate(path: PathLike, *, set: Overrides = ...) -> dict[str, Any]: ...

@@ -1,4 +1,5 @@
-"""Results of a run: the summary tree as a dict, plus pandas views of it."""
+"""Results of a run: the summary tree as a dict, plus pandas views of it and of the
+time series."""
 
 from __future__ import annotations
 
@@ -6,11 +7,32 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import _core
 
 CI_SUFFIX = "_ci95"
+TIME_COLUMN = "t_s"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One time series table of a run, as the HDF5 file holds it.
+
+    A row per bucket of ``bucket_s`` seconds over the whole run, warm-up included;
+    ``columns`` start with ``t_s`` (the bucket's start). ``mean`` and ``ci95`` are
+    [column, bucket] arrays (NaN-skipping mean over replications and its 95%
+    half-width; ``ci95`` is None with one replication), ``replications`` is
+    [replication, column, bucket]. NaN means no observation.
+    """
+
+    path: str
+    columns: list[str]
+    bucket_s: float
+    mean: np.ndarray
+    ci95: np.ndarray | None
+    replications: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -20,11 +42,14 @@ class Results:
     ``summary`` is exactly the summary of SCENARIO.md (what ``surgesim run --format
     json`` prints): with several replications every number is the mean over them and
     ``summary["ci95"]`` holds the 95% half-widths. ``replications`` holds one tree per
-    replication, in replication order, for your own statistics.
+    replication, in replication order, for your own statistics. ``series`` holds the
+    time series tables by path (``timeseries/services/web``, ``sessions/drops``,
+    ``revenue``...); ``timeseries()`` turns one into a DataFrame.
     """
 
     summary: dict[str, Any]
     replications: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    series: dict[str, Series] = field(default_factory=dict, repr=False)
 
     def report(self) -> str:
         """The terminal report, as ``surgesim run`` prints it."""
@@ -49,6 +74,43 @@ class Results:
         series.index.name = "cause"
         return series
 
+    def timeseries(self, path: str, replication: int | None = None) -> pd.DataFrame:
+        """One time series table as a DataFrame indexed by ``t_s`` (bucket start, s).
+
+        ``path`` is a table's path with or without its ``timeseries/`` prefix:
+        ``"services/web"``, ``"pages/buyer.pay"``, ``"sessions"``, ``"traffic"``,
+        ``"sessions/drops"``, ``"revenue"``. Without ``replication`` the columns are the
+        means over replications, followed by ``COLUMN_ci95`` half-widths when there are
+        two or more; with it, that replication's own values. Raises KeyError for an
+        unknown table (the message lists them) and IndexError for a replication out of
+        range.
+        """
+        table = self._series(path)
+        if replication is None:
+            values = table.mean
+        else:
+            if not 0 <= replication < table.replications.shape[0]:
+                raise IndexError(
+                    f"replication {replication} out of range: the run has "
+                    f"{table.replications.shape[0]}"
+                )
+            values = table.replications[replication]
+        frame = _series_frame(table.columns, values)
+        if replication is None and table.ci95 is not None:
+            half_widths = _series_frame(table.columns, table.ci95).add_suffix(CI_SUFFIX)
+            frame = frame.join(half_widths)
+        return frame
+
+    def timeseries_paths(self) -> list[str]:
+        """The paths of every time series table, in the engine's order."""
+        return list(self.series)
+
+    def _series(self, path: str) -> Series:
+        for candidate in (path, f"timeseries/{path}"):
+            if candidate in self.series:
+                return self.series[candidate]
+        raise KeyError(f"no time series {path!r}; the run has: {', '.join(self.series)}")
+
     def _table(self, section: str, index_name: str) -> pd.DataFrame:
         frame = _frame(self.summary.get(section, {}), index_name)
         ci95 = self.summary.get("ci95")
@@ -56,6 +118,12 @@ class Results:
             half_widths = _frame(ci95.get(section, {}), index_name).add_suffix(CI_SUFFIX)
             frame = frame.join(half_widths)
         return frame
+
+
+def _series_frame(columns: list[str], values: np.ndarray) -> pd.DataFrame:
+    """[column, bucket] values -> DataFrame indexed by the t_s column."""
+    frame = pd.DataFrame({name: values[c] for c, name in enumerate(columns)})
+    return frame.set_index(TIME_COLUMN)
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:

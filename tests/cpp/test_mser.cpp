@@ -1,13 +1,17 @@
 // MSER-5 truncation (sim/mser.hpp) on synthetic series whose transient is known.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <vector>
 
+#include "models/experiment.hpp"
+#include "models/loader/scenario_loader.hpp"
 #include "sim/confidence.hpp"
 #include "sim/mser.hpp"
+#include "sim/queueing_theory.hpp"
 #include "sim/random_stream.hpp"
 
 using surgesim::sim::mean_ci;
@@ -107,4 +111,57 @@ TEST_CASE("MSER-5: too short a series is not cut; a zero batch size is refused")
   CHECK(one_batch.truncated == 0);
   CHECK(mser(std::vector<double>(10, kNaN)).truncated == 0);
   CHECK_THROWS_AS(mser(std::vector<double>{1.0}, 0), std::invalid_argument);
+}
+
+TEST_CASE("estimate_warmup: MSER-5 on a pilot run cuts the backlog of an overloaded start") {
+  // 30 sessions/s for 10 min against 24 servers of 1 s: a backlog of 6/s x 600 s = 3,600
+  // requests, drained at 24 - 10 = 14/s in another 257 s. Response times are back at
+  // their steady level (M/M/24 at 10/s) from ~14.3 min on: batch 3 of 5 one-minute
+  // buckets is the first steady one. Past it MSER is nearly flat and noise picks d*.
+  const auto scenario = surgesim::models::load_scenario_text(R"(
+name: backlog
+duration: 2h
+warmup: 30m
+bucket: 1m
+replications: 3
+seed: 8
+traffic:
+  profile: [{at: 0, rate: 30}, {at: 600s, rate: 30}, {at: 601s, rate: 10}]
+journeys:
+  only:
+    share: 1
+    pages:
+      view: {call: pool, next: {exit: 1}}
+services:
+  pool:
+    type: server_pool
+    instances: 24
+    service: {dist: exponential, mean: 1s}
+)",
+                                                             "backlog.yaml");
+  const surgesim::models::RunOptions options{1, nullptr, nullptr, {}};
+  const auto estimate = surgesim::models::estimate_warmup(scenario, options);
+  CHECK(estimate.batches == 24);
+  CHECK(estimate.truncated >= 3);
+  CHECK(estimate.truncated <= 12);  // never in the second half
+  CHECK(estimate.warmup_s == estimate.truncated * 5 * 60.0);
+  CHECK(estimate.describe() ==
+        fmt::format("warm-up: auto -> {}m (MSER-5 over 24 batches)", estimate.truncated * 5));
+
+  // What is kept is steady: its batch means cover the exact M/M/24 mean response.
+  surgesim::models::Scenario pilot = scenario;
+  pilot.warmup = 0.0;
+  const auto result = surgesim::models::run_experiment(pilot, options);
+  const std::vector<double>* response = nullptr;
+  for (const auto& t : result.series_mean) {
+    if (t.path == "timeseries/sessions") response = t.column("mean_s");
+  }
+  REQUIRE(response);
+  const auto kept = mean_ci(batch_means(*response, estimate.truncated));
+  const double exact = surgesim::sim::theory::mmc(10.0, 1.0, 24).mean_response;
+  INFO("kept " << kept.mean << " +- " << kept.half_width << ", exact " << exact);
+  CHECK(std::abs(kept.mean - exact) <= kept.half_width);
+  // ...and the cut matters: without it the mean is off by many half-widths.
+  const auto all = mean_ci(batch_means(*response, 0));
+  CHECK(std::abs(all.mean - exact) > 10.0 * kept.half_width);
 }

@@ -1,0 +1,328 @@
+"""HDF5 result files (`surgesim run -o`, `surgesim.run(output=...)`) read back with h5py,
+the run options that shape a study (--warmup, --precision, --check-slo), and what an
+interrupted run leaves behind."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+import warnings
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+import surgesim
+
+# Student-t 0.975 quantiles by number of observations (t_{0.975, n-1}, tables).
+T975 = {2: 12.70620474, 3: 4.302652730}
+HEADLINE_ATTRIBUTES = [
+    "sessions_started", "sessions_completed", "sessions_dropped", "drop_rate", "orders",
+    "revenue", "lost_revenue",
+]  # fmt: skip
+INTERRUPTED = 1
+INVALID = 2
+SLO_FAILED = 3
+
+SHOP = """name: small-shop
+duration: {duration}
+warmup: 2m
+bucket: 1m
+seed: 21
+replications: 3
+traffic:
+  rate: 20/s
+journeys:
+  shop:
+    share: 1
+    patience: {{dist: exponential, mean: 4s}}
+    pages:
+      home: {{call: web, next: {{buy: 0.3, exit: 0.7}}}}
+      buy: {{call: web, next: {{exit: 1}}, order: {{value: 100000}}}}
+services:
+  web:
+    type: server_pool
+    instances: 4
+    workers: 6
+    queue: 50
+    service: {{dist: exponential, mean: 1s}}
+slo:
+  - {{name: quick, metric: latency_p99, scope: all, max: {p99_limit}}}
+"""
+
+
+@pytest.fixture(scope="session")
+def cli(build_python_dir) -> Path:
+    path = build_python_dir.parent / "cli" / "surgesim"
+    if not path.is_file():
+        pytest.skip(f"the surgesim command is not built at {path}")
+    return path
+
+
+def write_shop(directory: Path, duration="30m", p99_limit="60s") -> Path:
+    path = directory / "shop.yaml"
+    path.write_text(SHOP.format(duration=duration, p99_limit=p99_limit))
+    return path
+
+
+def surgesim_run(cli, *args, check=True) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        [str(cli), "run", *map(str, args), "-q"], capture_output=True, text=True, timeout=300
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(f"exit {done.returncode}: {done.stderr}")
+    return done
+
+
+def tables(h5: h5py.File) -> dict[str, h5py.Group]:
+    """Every time series table of a result file: the groups with a `columns` attribute."""
+    found = {}
+
+    def grab(name, obj):  # returns None: a value would stop the visit
+        if isinstance(obj, h5py.Group) and "columns" in obj.attrs:
+            found[name] = obj
+
+    h5.visititems(grab)
+    return found
+
+
+def datasets(path: Path) -> dict[str, bytes]:
+    """Every dataset of a file as raw bytes (strings as their text)."""
+    out = {}
+    with h5py.File(path) as h5:
+
+        def grab(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                value = obj[()]
+                out[name] = value if isinstance(value, bytes) else np.asarray(value).tobytes()
+
+        h5.visititems(grab)
+    return out
+
+
+@pytest.fixture(scope="module")
+def shop_file(tmp_path_factory, cli):
+    """One CLI run with -o and --format json: (file, the JSON printed, the scenario)."""
+    directory = tmp_path_factory.mktemp("results")
+    scenario = write_shop(directory)
+    out = directory / "out.h5"
+    done = surgesim_run(
+        cli, scenario, "-o", out, "--format", "json", "--set", "services.web.instances=5"
+    )
+    return out, json.loads(done.stdout), scenario
+
+
+def test_summary_dataset_is_the_json_output(shop_file):
+    out, printed, _ = shop_file
+    with h5py.File(out) as h5:
+        assert json.loads(h5["summary"].asstr()[()]) == printed
+        attrs = h5["summary"].attrs
+        assert attrs["scenario"] == "small-shop"
+        assert attrs["seed"] == 21
+        assert attrs["replications"] == 3
+        assert attrs["duration_s"] == 1800.0
+        assert attrs["warmup_s"] == 120.0
+        assert attrs["currency"] == "IDR"
+        assert attrs["sessions_started"] == printed["sessions"]["started"]
+        assert attrs["lost_revenue"] == printed["lost_revenue"]["total"]
+        assert attrs["lost_revenue_ci95"] == printed["ci95"]["lost_revenue"]["total"]
+        for name in HEADLINE_ATTRIBUTES:
+            assert name in attrs and f"{name}_ci95" in attrs
+        trees = json.loads(h5["summary_replications"].asstr()[()])
+        assert len(trees) == 3
+        assert np.mean([t["orders"] for t in trees]) == pytest.approx(printed["orders"], rel=1e-12)
+
+
+def test_scenario_dataset_is_the_resolved_scenario(shop_file):
+    out, _, scenario = shop_file
+    with h5py.File(out) as h5:
+        text = h5["scenario"].asstr()[()]
+        attrs = h5["scenario"].attrs
+        assert "small-shop" in text
+        assert attrs["file"] == str(scenario)
+        assert attrs["overrides"] == "services.web.instances=5"
+        assert attrs["surgesim_version"] == surgesim.__version__
+    # What was simulated, --set included: running the stored text reproduces the run.
+    replay = scenario.parent / "replay.yaml"
+    replay.write_text(text)
+    assert surgesim.run(replay).summary["services"]["web"]["mean_instances"] == 5
+
+
+def test_every_table_is_the_mean_of_its_replications(shop_file):
+    out, _, _ = shop_file
+    with h5py.File(out) as h5:
+        found = tables(h5)
+        for path in [
+            "timeseries/traffic", "timeseries/sessions", "timeseries/journeys/shop",
+            "timeseries/pages/shop.home", "timeseries/pages/shop.buy", "timeseries/services/web",
+            "sessions/drops", "revenue",
+        ]:  # fmt: skip
+            assert path in found
+        for path, group in found.items():
+            columns = list(group.attrs["columns"])
+            assert columns[0] == "t_s"
+            assert group.attrs["bucket_s"] == 60.0
+            assert list(group["mean"]) == sorted(columns)  # h5py lists names sorted
+            for column in columns:
+                reps = group["replications"][column][:]
+                assert reps.shape == (3, 30)
+                observed = (~np.isnan(reps)).sum(axis=0)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN buckets
+                    mean = np.nanmean(reps, axis=0)
+                    sd = np.nanstd(reps, axis=0, ddof=1)
+                np.testing.assert_allclose(group["mean"][column][:], mean, rtol=1e-12, equal_nan=True)
+                ci95 = group["ci95"][column][:]
+                if column == "t_s":
+                    np.testing.assert_array_equal(ci95, group["mean"]["t_s"][:])
+                    continue
+                for n, t in T975.items():
+                    cells = observed == n
+                    np.testing.assert_allclose(
+                        ci95[cells], t * sd[cells] / np.sqrt(n), rtol=1e-9, atol=1e-12
+                    )
+                assert np.isnan(ci95[observed < 2]).all()
+                assert group["mean"][column].compression == "gzip"
+                assert group["mean"][column].shuffle
+
+
+def test_python_writes_the_same_file_and_serves_the_series(shop_file, tmp_path):
+    out, _, scenario = shop_file
+    mine = tmp_path / "python.h5"
+    results = surgesim.run(scenario, set=["services.web.instances=5"], output=mine)
+    cli_data, py_data = datasets(out), datasets(mine)
+    assert cli_data.keys() == py_data.keys()
+    different = [k for k in cli_data if cli_data[k] != py_data[k]]
+    assert different == []
+
+    web = results.timeseries("services/web")
+    assert web.index.name == "t_s"
+    assert "utilization" in web and "utilization_ci95" in web
+    with h5py.File(out) as h5:
+        group = h5["timeseries/services/web"]
+        np.testing.assert_array_equal(web.index.to_numpy(), group["mean/t_s"][:])
+        np.testing.assert_array_equal(web["utilization"].to_numpy(), group["mean/utilization"][:])
+        np.testing.assert_array_equal(
+            web["p99_s_ci95"].to_numpy(), group["ci95/p99_s"][:]
+        )
+        second = results.timeseries("timeseries/services/web", replication=1)
+        np.testing.assert_array_equal(
+            second["arrivals"].to_numpy(), group["replications/arrivals"][1]
+        )
+        assert set(results.timeseries_paths()) == set(tables(h5))
+    assert "revenue_ci95" in results.timeseries("revenue")
+    with pytest.raises(KeyError, match="services/web"):
+        results.timeseries("services/nope")
+    with pytest.raises(IndexError):
+        results.timeseries("services/web", replication=3)
+    single = surgesim.run(scenario, replications=1)
+    assert not any(c.endswith("_ci95") for c in single.timeseries("sessions").columns)
+
+
+def test_datasets_are_bit_identical_at_one_and_two_threads(cli, tmp_path):
+    scenario = write_shop(tmp_path)
+    one, two = tmp_path / "one.h5", tmp_path / "two.h5"
+    surgesim_run(cli, scenario, "-r", 4, "--threads", 1, "-o", one)
+    surgesim_run(cli, scenario, "-r", 4, "--threads", 2, "-o", two)
+    a, b = datasets(one), datasets(two)
+    assert a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k]] == []
+
+
+def _handles_stop_signals(pid: int) -> bool:
+    """True once the process catches SIGINT and SIGTERM (its handlers are installed)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    caught = int(next(l for l in status.splitlines() if l.startswith("SigCgt:")).split()[1], 16)
+    wanted = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
+    return caught & wanted == wanted
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupted_run_leaves_no_file_and_the_previous_one_intact(cli, tmp_path, sig):
+    scenario = write_shop(tmp_path, duration="300h")  # minutes of work: never finishes here
+    out = tmp_path / "kept.h5"
+    out.write_bytes(b"results of an earlier run")
+    run = subprocess.Popen(
+        [str(cli), "run", str(scenario), "-o", str(out), "-q", "--threads", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not _handles_stop_signals(run.pid):
+            assert run.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        time.sleep(0.5)  # well into the simulation
+        run.send_signal(sig)
+        _, stderr = run.communicate(timeout=60)
+    finally:
+        run.kill()
+    assert run.returncode == INTERRUPTED, stderr
+    assert "interrupted" in stderr
+    assert out.read_bytes() == b"results of an earlier run"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.h5", "shop.yaml"]
+
+
+def test_check_slo_exits_3_after_report_and_file(cli, tmp_path):
+    failing = write_shop(tmp_path, p99_limit="10ms")
+    out = tmp_path / "slo.h5"
+    done = surgesim_run(cli, failing, "--check-slo", "-o", out, "--format", "json", check=False)
+    assert done.returncode == SLO_FAILED, done.stderr
+    summary = json.loads(done.stdout)
+    assert [s["ok"] for s in summary["slo"]] == [False]
+    assert "slo" not in summary["ci95"]
+    with h5py.File(out) as h5:
+        assert json.loads(h5["summary"].asstr()[()]) == summary
+    # Without --check-slo the same run succeeds; with a lenient SLO too.
+    assert surgesim_run(cli, failing, check=False).returncode == 0
+    assert surgesim_run(cli, write_shop(tmp_path), "--check-slo", check=False).returncode == 0
+
+
+def test_warmup_option_and_auto(cli, tmp_path):
+    scenario = write_shop(tmp_path)
+    fixed = json.loads(surgesim_run(cli, scenario, "--warmup", "5m", "--format", "json").stdout)
+    assert fixed["warmup_s"] == 300.0
+
+    done = surgesim_run(cli, scenario, "--warmup", "auto", "--format", "json")
+    summary = json.loads(done.stdout)
+    note = next(l for l in done.stderr.splitlines() if l.startswith("warm-up: auto -> "))
+    assert note.endswith("(MSER-5 over 6 batches)")  # 30 one-minute buckets
+    assert summary["warmup_s"] % 300.0 == 0.0 and summary["warmup_s"] <= 900.0
+    text = surgesim_run(cli, scenario, "--warmup", "auto").stdout
+    assert text.startswith(note)
+    assert surgesim.run(scenario, warmup="auto").summary == summary
+
+    for bad in ["30m", "soon"]:
+        done = surgesim_run(cli, scenario, "--warmup", bad, check=False)
+        assert done.returncode == INVALID and "--warmup" in done.stderr
+    with pytest.raises(surgesim.ScenarioError, match="warm-up shorter"):
+        surgesim.run(scenario, warmup=3600)
+
+
+def test_precision_reports_the_count_reached(cli, tmp_path):
+    scenario = write_shop(tmp_path)
+    done = surgesim_run(cli, scenario, "--precision", "0.05", "--format", "json")
+    summary = json.loads(done.stdout)
+    n = summary["replications"]
+    assert f"precision: {n} replications; every headline half-width is below 5%" in done.stderr
+    assert summary["ci95"]["revenue"] < 0.05 * summary["revenue"]
+
+    with pytest.warns(UserWarning, match="stopped at 4 replications"):
+        capped = surgesim.run(scenario, precision=1e-6, max_replications=4)
+    assert capped.summary["replications"] == 4
+
+
+def test_an_unusable_output_path_fails_before_the_run(cli, tmp_path):
+    scenario = write_shop(tmp_path)
+    done = surgesim_run(cli, scenario, "-o", tmp_path / "missing" / "out.h5", check=False)
+    assert done.returncode == INVALID
+    assert "does not exist" in done.stderr
+    with pytest.raises(surgesim.ScenarioError, match="directory"):
+        surgesim.run(scenario, output=tmp_path)
