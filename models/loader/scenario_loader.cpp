@@ -13,6 +13,7 @@
 
 #include "models/call_graph.hpp"
 #include "models/loader/journey_loader.hpp"
+#include "models/loader/extends.hpp"
 #include "models/loader/overrides.hpp"
 #include "models/loader/scenario_error.hpp"
 #include "models/loader/service_loader.hpp"
@@ -246,6 +247,7 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
   source->file = file;
   YAML::Node root = parse_yaml(text, file);
   check_structure(YamlNode(root, "", source));
+  root = resolve_extends(root, file, *source, parse_yaml);
   apply_overrides(root, overrides, *source);
   Scenario scenario = read_scenario(YamlNode(root, "", source), file);
   scenario.resolved_text = resolved_yaml(root);

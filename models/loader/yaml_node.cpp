@@ -44,8 +44,19 @@ std::string YamlNode::location_at(const YAML::Mark& mark) const {
       return option;
     }
   }
-  if (mark.is_null()) return source_->file;
-  return source_->file + ":" + std::to_string(mark.line + 1) + ":" +
+  // With `extends`, the key may be written in a base file.
+  const std::string* file = &source_->file;
+  std::size_t longest = 0;
+  for (const auto& [path, written_in] : source_->inherited) {
+    const bool covers = path.empty() || path_ == path || path_.starts_with(path + ".") ||
+                        path_.starts_with(path + "[");
+    if (covers && path.size() >= longest) {
+      longest = path.size();
+      file = &written_in;
+    }
+  }
+  if (mark.is_null()) return *file;
+  return *file + ":" + std::to_string(mark.line + 1) + ":" +
          std::to_string(mark.column + 1);
 }
 

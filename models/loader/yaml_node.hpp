@@ -18,6 +18,8 @@ namespace surgesim::models {
 struct YamlSource {
   std::string file;
   std::map<std::string, std::string> overrides;  // key path -> "--set path=value"
+  // With `extends`: key path -> the file it is written in (the longest prefix decides).
+  std::map<std::string, std::string> inherited;
 };
 
 // A YAML node that knows its key path and source, so every error can say where it is.

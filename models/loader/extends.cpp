@@ -1,0 +1,120 @@
+#include "models/loader/extends.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "models/loader/scenario_error.hpp"
+
+namespace surgesim::models {
+namespace {
+
+constexpr std::size_t kMaxDepth = 16;
+
+std::string read_base(const YamlNode& at, const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    at.fail("expected a scenario file, found a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) at.fail("cannot open the base scenario '" + path + "': " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string join(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+bool under(const std::string& path, const std::string& prefix) {
+  return path.size() > prefix.size() && path.starts_with(prefix) &&
+         (path[prefix.size()] == '.' || path[prefix.size()] == '[');
+}
+
+// The whole subtree at `path` comes from `file` (whatever deeper bases said before).
+void owned_by(const std::string& path, const std::string& file, YamlSource& source) {
+  std::erase_if(source.inherited, [&](const auto& entry) { return under(entry.first, path); });
+  source.inherited[path] = file;
+}
+
+struct Files {
+  std::string base;
+  std::string child;
+};
+
+// Child over base: maps merge key by key, anything else replaces.
+YAML::Node merge(const YAML::Node& base, const YAML::Node& child, const std::string& path,
+                 const Files& files, YamlSource& source) {
+  if (!base.IsMap() || !child.IsMap()) {
+    owned_by(path, files.child, source);
+    return child;
+  }
+  source.inherited[path] = files.child;  // the key itself is written in the child
+  YAML::Node out(YAML::NodeType::Map);
+  for (const auto& entry : base) {
+    const std::string key = entry.first.Scalar();
+    if (path.empty() && key == "extends") continue;
+    const YAML::Node mine = child[key];
+    if (mine) {
+      out.force_insert(entry.first, merge(entry.second, mine, join(path, key), files, source));
+    } else {
+      out.force_insert(entry.first, entry.second);
+      source.inherited.emplace(join(path, key), files.base);  // deeper bases may know better
+    }
+  }
+  for (const auto& entry : child) {
+    const std::string key = entry.first.Scalar();
+    if (path.empty() && key == "extends") continue;
+    if (base[key]) continue;
+    out.force_insert(entry.first, entry.second);
+    owned_by(join(path, key), files.child, source);
+  }
+  return out;
+}
+
+YAML::Node resolve(const YAML::Node& root, const std::string& file, YamlSource& source,
+                   YamlParser parse, std::vector<std::string>& chain) {
+  if (!root.IsMap() || !root["extends"]) return root;
+  const auto here = std::make_shared<YamlSource>();
+  here->file = file;
+  const YamlNode at(root["extends"], "extends", here);
+  const std::string name = at.as_string();
+  const std::filesystem::path base_path =
+      (std::filesystem::path(file).parent_path() / name).lexically_normal();
+  const std::string base_file = base_path.string();
+  chain.push_back(std::filesystem::weakly_canonical(file).string());
+  const std::string canonical = std::filesystem::weakly_canonical(base_path).string();
+  for (const std::string& seen : chain) {
+    if (seen != canonical) continue;
+    std::string cycle;
+    for (const std::string& f : chain)
+      cycle += std::filesystem::path(f).filename().string() + " -> ";
+    at.fail("the scenarios extend each other in a cycle: " + cycle +
+            std::filesystem::path(canonical).filename().string());
+  }
+  if (chain.size() > kMaxDepth) at.fail("more than 16 levels of 'extends'");
+
+  const YAML::Node base_root = parse(read_base(at, base_file), base_file);
+  if (!base_root.IsMap()) {
+    YamlNode(base_root, "", here)
+        .expected("a scenario (a map) in the base file '" + base_file + "'");
+  }
+  auto base_source = std::make_shared<YamlSource>();
+  base_source->file = base_file;
+  check_structure(YamlNode(base_root, "", base_source));
+  const YAML::Node resolved_base = resolve(base_root, base_file, source, parse, chain);
+  return merge(resolved_base, root, "", Files{base_file, file}, source);
+}
+
+}  // namespace
+
+YAML::Node resolve_extends(const YAML::Node& root, const std::string& file, YamlSource& source,
+                           YamlParser parse) {
+  std::vector<std::string> chain;
+  return resolve(root, file, source, parse, chain);
+}
+
+}  // namespace surgesim::models

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+
+#include "models/loader/yaml_node.hpp"
+
+namespace surgesim::models {
+
+using YamlParser = YAML::Node (*)(const std::string& text, const std::string& file);
+
+// `extends: BASE.yaml` (an extension of SCENARIO.md, for what-if scenarios): the
+// scenario is the base file's YAML with this file's keys merged over it. Maps merge key
+// by key in the base's order (new keys after), lists and scalars replace. A base may
+// extend another; a cycle is an error. Key paths taken from a base are recorded in
+// `source.inherited`, so errors about them name the base file and its line. `file`
+// locates the base (relative to the directory of `file`).
+YAML::Node resolve_extends(const YAML::Node& root, const std::string& file, YamlSource& source,
+                           YamlParser parse);
+
+}  // namespace surgesim::models
