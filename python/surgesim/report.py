@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MultipleLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from ._h5 import NotAResultsFile, PathLike, ResultsFile, read
 
@@ -136,10 +136,9 @@ def _traffic_panel(results: ResultsFile) -> Panel | str:
 
 def _latency_panel(results: ResultsFile) -> Panel | str:
     series = [("timeseries/sessions", "p99_s", "all pages p99")]
-    series += [
-        (path, "p99_s", f"{name} p99")
-        for name, path in results.tables_under("timeseries/journeys").items()
-    ]
+    journeys = results.tables_under("timeseries/journeys")
+    if len(journeys) > 1:  # a single journey's line would hide under "all pages"
+        series += [(path, "p99_s", f"{name} p99") for name, path in journeys.items()]
     slos = [s for s in results.summary.get("slo") or [] if s.get("metric") in _LATENCY_COLUMNS]
     slo_series = {}
     for slo in slos:
@@ -169,7 +168,7 @@ def _latency_panel(results: ResultsFile) -> Panel | str:
         state = "met" if slo.get("ok") else "failed"
         ax.axhline(
             float(slo["limit"]) * scale, color=color, linestyle="--", linewidth=1.2,
-            label=f"SLO {slo.get('name', '')}: {slo['metric']} {slo.get('scope', 'all')} ({state})",
+            label=f"SLO {slo.get('name', '')}: {slo['metric']} {slo.get('scope', 'all')} (run: {state})",
         )
         for start, end in slo.get("failed_ranges") or []:
             ax.axvspan(start, end, color=_SLO_FAIL_COLOR, alpha=0.08, linewidth=0)
@@ -225,7 +224,8 @@ def _services_panel(results: ResultsFile) -> Panel | str:
     utilization_ax.set_ylim(0, 105)
     utilization_ax.set_title("Utilisation per service")
     instances_ax.set_ylabel("instances")
-    instances_ax.set_ylim(bottom=0)
+    instances_ax.set_ylim(0, max(1.0, instances_ax.get_ylim()[1]) * 1.1)
+    instances_ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     instances_ax.set_title("Instances per service")
     _legend(utilization_ax)
     return Panel("services", "Utilisation and instances", figure)
@@ -318,7 +318,7 @@ def _line_style(index: int, *, emphasise_first: bool) -> dict:
 
 def _legend(ax) -> None:
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper left", fontsize="small", framealpha=0.8)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
 
 
 def _end_s(results: ResultsFile) -> float:

@@ -4,6 +4,7 @@ tables, and the CLI's exit statuses. Results files come from results_files.py.""
 from __future__ import annotations
 
 import base64
+import json
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -196,3 +197,59 @@ def test_cli_exit_status_2_for_bad_input(case: str, cli: Path, shop_results: Pat
     assert done.returncode == 2
     assert done.stderr.startswith("error: ")
     assert "Traceback" not in done.stderr
+
+
+E2E_SHOP = """name: e2e-shop
+duration: 10m
+warmup: 1m
+bucket: 1m
+seed: 5
+replications: 3
+traffic:
+  rate: 10/s
+journeys:
+  shop:
+    share: 1
+    patience: {dist: exponential, mean: 2s}
+    pages:
+      home: {call: web, next: {buy: 0.3, exit: 0.7}}
+      buy: {call: web, next: {exit: 1}, order: {value: 100000}}
+services:
+  web:
+    type: server_pool
+    instances: 2
+    workers: 4
+    service: {dist: exponential, mean: 0.5s}
+slo:
+  - {name: quick, metric: latency_p99, scope: all, max: 1s}
+"""
+
+
+def test_end_to_end_run_twice_then_report_and_compare(cli: Path, tmp_path: Path) -> None:
+    scenario = tmp_path / "shop.yaml"
+    scenario.write_text(E2E_SHOP)
+    runs = {"two.h5": [], "four.h5": ["--set", "services.web.instances=4"]}
+    for name, options in runs.items():
+        done = subprocess.run([cli, "run", scenario, "-q", "-o", tmp_path / name, *options],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+
+    for name in runs:
+        done = subprocess.run([cli, "report", tmp_path / name], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        page = tmp_path / name.replace(".h5", "-report.html")
+        assert done.stdout.strip() == str(page)
+        assert parse_page(page).figure_ids == ALL_PANELS
+    assert "--set services.web.instances=4" in (tmp_path / "four-report.html").read_text(encoding="utf-8")
+
+    done = subprocess.run([cli, "compare", tmp_path / "two.h5", tmp_path / "four.h5", "--format", "json"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows = {row["metric"]: row for row in json.loads(done.stdout)}
+    # Twice the web servers: utilisation drops, clearly.
+    web = rows["services.web.utilization"]
+    assert web["significant"] is True and web["difference"] < 0
+    # Arrivals draw from their own random stream, so both runs see the same sessions.
+    started = rows["sessions.started"]
+    assert started["difference"] == 0 and started["p_value"] == 1.0 and started["significant"] is False
+    assert {"pages.shop.home.p99_s", "pages.shop.buy.p99_s", "revenue", "lost_revenue.total"} <= rows.keys()
