@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ._h5 import NotAResultsFile, PathLike, ResultsFile, read
+from ._numbers import significant
 from ._student_t import welch_test
 
 __all__ = ["compare", "main", "SIGNIFICANCE_LEVEL"]
@@ -140,7 +141,7 @@ def to_text(frame: pd.DataFrame, a: ResultsFile, b: ResultsFile) -> str:
             metric,
             _with_half_width(row["a"], row["a_ci95"]),
             _with_half_width(row["b"], row["b_ci95"]),
-            _significant_digits(row["difference"], 4, signed=True),
+            significant(row["difference"], 4, signed=True),
             "—" if math.isnan(row["relative_difference"]) else f"{row['relative_difference']:+.2%}",
             _p_text(row["p_value"]),
             row["note"] or ("yes" if row["significant"] else "no"),
@@ -195,21 +196,10 @@ def _describe(results: ResultsFile) -> str:
 
 
 def _with_half_width(value: float, half_width: float) -> str:
-    text = _significant_digits(value, 5)
+    text = significant(value, 5)
     if not math.isnan(value) and not math.isnan(half_width):
-        text += " ± " + _significant_digits(half_width, 2)
+        text += " ± " + significant(half_width, 2)
     return text
-
-
-def _significant_digits(value: float, digits: int, *, signed: bool = False) -> str:
-    if math.isnan(value):
-        return "—"
-    if value == 0:
-        return "0"
-    exponent = math.floor(math.log10(abs(value)))
-    decimals = max(0, digits - 1 - exponent)
-    rounded = round(value, digits - 1 - exponent)
-    return f"{rounded:{'+' if signed else ''},.{decimals}f}"
 
 
 def _p_text(p_value: float) -> str:

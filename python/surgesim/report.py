@@ -32,6 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from ._h5 import NotAResultsFile, PathLike, ResultsFile, read
+from ._numbers import significant
 
 __all__ = ["render", "main"]
 
@@ -477,7 +478,7 @@ def _headline_table(summary: dict) -> str:
         text = _format_value(value, kind)
         half = _lookup(ci95, keys)
         if _is_number(half):
-            text += f" ± {_format_value(half, kind)}"
+            text += f" ± {_format_value(half, kind, digits=2)}"
         cells.append(f"<tr><td>{html.escape(label)}</td><td>{html.escape(text)}</td></tr>")
     return "<table>\n" + "\n".join(cells) + "\n</table>"
 
@@ -513,16 +514,21 @@ def _lookup(tree: dict, keys: Sequence[str]):
     return tree
 
 
-def _format_value(value, kind: str) -> str:
+def _format_value(value, kind: str, *, digits: int | None = None) -> str:
+    """A value in its kind's unit; ``digits`` significant digits (half-widths: 2)."""
     if not _is_number(value):
         return "—"
     if kind == "count":
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+        if digits:
+            return significant(value, digits)
+        return f"{value:,.0f}" if abs(value) >= 100 else significant(value, 3)
     if kind == "percent":
-        return f"{value * 100:.3g}%"
+        return significant(value * 100, digits or 3) + "%"
     if kind == "seconds":
-        return f"{value * 1000:.3g} ms" if abs(value) < 1 else f"{value:.3g} s"
-    return f"{value:.4g}"
+        if abs(value) < 1:
+            return significant(value * 1000, digits or 3) + " ms"
+        return significant(value, digits or 3) + " s"
+    return significant(value, digits or 4)
 
 
 # --- command line ---------------------------------------------------------------------

@@ -197,3 +197,13 @@ def test_cli_exit_status_2_for_bad_input(case: str, cli: Path, two_runs: tuple[P
     done = subprocess.run([cli, "compare", *args], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+def test_numbers_keep_their_significant_digits() -> None:
+    from surgesim._numbers import significant
+
+    assert significant(2052.0, 2) == "2,100"
+    assert significant(0.0899, 2) == "0.090"
+    assert significant(-0.0465312, 4, signed=True) == "-0.04653"
+    assert significant(1619560.4, 5) == "1,619,600"
+    assert significant(0.0, 3) == "0" and significant(math.nan, 3) == "—"
