@@ -288,6 +288,30 @@ std::vector<std::string> topological_services(const Scenario& scenario) {
   return names;
 }
 
+std::string to_text(const Scenario& scenario) {
+  std::string out = "Call graph\n";
+  for (const JourneyConfig& journey : scenario.journeys) {
+    std::string pages;
+    for (const PageConfig& page : journey.pages) {
+      pages += fmt::format("{}{} -> {}", pages.empty() ? "" : ", ", page.name, page.call);
+    }
+    out += fmt::format("  journey {}: {}\n", journey.name, pages);
+  }
+  for (const ServiceConfig& service : scenario.services) {
+    std::string callees;
+    if (const auto* pool = std::get_if<ServerPoolConfig>(&service.kind)) {
+      for (const CallConfig& call : pool->calls) {
+        callees += fmt::format("{}{} (p {:.3g})", callees.empty() ? "" : ", ", call.to, call.p);
+      }
+    } else if (const auto* cache = std::get_if<CacheConfig>(&service.kind)) {
+      callees = fmt::format("{} (miss {:.3g})", cache->miss_to, 1.0 - cache->hit_ratio);
+    }
+    out += fmt::format("  {} [{}]{}{}\n", service.name, service_size(service),
+                       callees.empty() ? "" : " -> ", callees);
+  }
+  return out;
+}
+
 std::string to_dot(const Scenario& scenario) {
   const CallGraph cg = build_call_graph(scenario);
   const Graph& g = cg.graph;

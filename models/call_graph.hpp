@@ -77,6 +77,10 @@ std::vector<std::size_t> unreached_services(const CallGraph& graph);
 // cycles (the loader refuses those) and without unknown names.
 std::vector<std::string> topological_services(const Scenario& scenario);
 
+// The graph as short text for `surgesim check`: each journey's pages with the service
+// they call, then each service's calls and misses with their probabilities.
+std::string to_text(const Scenario& scenario);
+
 // Graphviz DOT: a cluster per journey (start, pages, exit, `next` probabilities), the
 // services with their type and size, and the calls between them.
 std::string to_dot(const Scenario& scenario);

@@ -250,6 +250,17 @@ TEST_CASE("DOT: a cluster per journey, pages, services with type and size, label
   CHECK(dot.ends_with("}\n"));
 }
 
+TEST_CASE("the call graph as text, for surgesim check") {
+  CHECK(to_text(load(kTiers)) ==
+        "Call graph\n"
+        "  journey buy: home -> web, cart -> api\n"
+        "  web [server_pool 20x16] -> api (p 0.8)\n"
+        "  api [server_pool 4x1] -> db (p 1), cache (p 0.3)\n"
+        "  cache [cache 75% hits] -> search (miss 0.25)\n"
+        "  search [server_pool 2x1]\n"
+        "  db [database 10 connections]\n");
+}
+
 namespace {
 
 struct CliResult {
