@@ -155,7 +155,7 @@ def test_tables_without_replications(mm1):
     assert not any(c.endswith("_ci95") for c in services.columns)
     assert services.loc["web", "arrivals"] == results.summary["services"]["web"]["arrivals"]
     pages = results.pages()
-    assert pages.shape == (1, len(PAGE_FIELDS)) and pages.index.tolist() == ["shop.home"]
+    assert set(PAGE_FIELDS) <= set(pages.columns) and pages.index.tolist() == ["shop.home"]
     journeys = results.journeys()
     assert journeys.index.tolist() == ["shop"]
     assert set(JOURNEY_FIELDS) <= set(journeys.columns)
