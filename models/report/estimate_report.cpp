@@ -27,7 +27,7 @@ std::string utilization_text(const ServiceEstimate& s) {
 
 std::string notes(const ServiceEstimate& s) {
   std::string out = s.saturated ? "SATURATED" : "";
-  if (s.type == "payment_gateway" && s.blocking > 0.0) {
+  if (s.type == "payment_gateway" && s.blocking >= 5e-5) {  // shows as at least 0.01%
     out += fmt::format("{}{:.2f}% rejected at a cap", out.empty() ? "" : "; ", 100.0 * s.blocking);
   }
   return out;
@@ -50,9 +50,11 @@ std::string estimate_report(const Scenario& scenario, const AnalyticEstimate& es
     any_database = any_database || s.type == "database";
     any_cache = any_cache || s.type == "cache";
     const bool queues = s.servers > 0;
-    t.add({s.name, s.type, fmt::format("{:.1f}", s.arrival_rate), servers_text(s.servers),
-           fmt::format("{:.1f}", s.offered_load), utilization_text(s),
-           queues ? fmt::format("{:.3f}", s.p_wait) : "-",
+    // A gateway's slots are its providers', listed below it.
+    const bool gateway = s.type == "payment_gateway";
+    t.add({s.name, s.type, fmt::format("{:.1f}", s.arrival_rate),
+           gateway ? "-" : servers_text(s.servers), fmt::format("{:.1f}", s.offered_load),
+           utilization_text(s), queues ? fmt::format("{:.3f}", s.p_wait) : "-",
            queues ? duration_text(s.mean_wait) : "-", duration_text(s.mean_response), notes(s)});
     for (const ProviderEstimate& p : s.providers) {
       const bool saturated = p.servers > 0 && p.offered_load >= p.servers;

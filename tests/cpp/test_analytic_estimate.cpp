@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "models/analytic_estimate.hpp"
+#include "models/report/estimate_report.hpp"
 #include "sim/queueing_theory.hpp"
 #include "tests/cpp/scenario_runner.hpp"
 
@@ -230,4 +231,23 @@ services:
   // 4 Erlang on 2 workers per instance at 50%: 4 instances.
   CHECK(service(e, "web").servers == 8);
   CHECK(service(e, "web").utilization == doctest::Approx(0.5));
+}
+
+TEST_CASE("the report marks saturated services and says what the estimate leaves out") {
+  auto scenario = models::load_scenario_text(kChain, "test.yaml");
+  const std::string calm = models::estimate_report(scenario, models::estimate(scenario));
+  CHECK(calm.find("peak rate of 50 sessions/s") != std::string::npos);
+  CHECK(calm.find("SATURATED") == std::string::npos);
+  CHECK(calm.find("contention") != std::string::npos);  // a database is in the shop
+  CHECK(calm.find("held for its own work and the responses of its calls") != std::string::npos);
+  std::get<models::DatabaseConfig>(scenario.services[3].kind).connections = 1;
+  const std::string busy = models::estimate_report(scenario, models::estimate(scenario));
+  // db, cache and web: three rows and the note below the table.
+  std::size_t marks = 0;
+  for (std::size_t at = busy.find("SATURATED"); at != std::string::npos;
+       at = busy.find("SATURATED", at + 1)) {
+    ++marks;
+  }
+  CHECK(marks == 4);
+  CHECK(busy.find("unbounded") != std::string::npos);
 }
