@@ -28,6 +28,7 @@ models::Scenario load_scenario(const std::string& file, const std::vector<std::s
 
 Command add_run_command(CLI::App& app);
 Command add_check_command(CLI::App& app);
+Command add_graph_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);
 

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   const std::vector<std::pair<std::string, cli::Command>> commands = {
       {"run", cli::add_run_command(app)},
       {"check", cli::add_check_command(app)},
+      {"graph", cli::add_graph_command(app)},
       {"report", cli::add_report_command(app)},
       {"compare", cli::add_compare_command(app)},
   };
