@@ -262,8 +262,8 @@ WarmupEstimate estimate_warmup(const Scenario& scenario, const RunOptions& optio
 }
 
 std::string WarmupEstimate::describe() const {
-  return fmt::format("warm-up: auto -> {} (MSER-5 over {} batches)", format_duration(warmup_s),
-                     batches);
+  return fmt::format("warm-up: auto -> {} (MSER-5 over {} batch{})", format_duration(warmup_s),
+                     batches, batches == 1 ? "" : "es");
 }
 
 std::string PrecisionOutcome::describe(double relative) const {

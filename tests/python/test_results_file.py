@@ -189,6 +189,21 @@ def test_every_table_is_the_mean_of_its_replications(shop_file):
                 assert group["mean"][column].shuffle
 
 
+def test_series_add_up_to_the_summary(shop_file):
+    """Bucket counts after the warm-up sum to each replication's summary counts."""
+    out, _, _ = shop_file
+    with h5py.File(out) as h5:
+        trees = json.loads(h5["summary_replications"].asstr()[()])
+        kept = h5["timeseries/traffic/mean/t_s"][:] >= h5["summary"].attrs["warmup_s"]
+        started = h5["timeseries/traffic/replications/sessions"][:, kept].sum(axis=1)
+        orders = h5["revenue/replications/orders"][:, kept].sum(axis=1)
+        arrivals = h5["timeseries/services/web/replications/arrivals"][:, kept].sum(axis=1)
+    assert started.tolist() == [t["sessions"]["started"] for t in trees]
+    assert orders.tolist() == [t["orders"] for t in trees]
+    assert arrivals.tolist() == [t["services"]["web"]["arrivals"] for t in trees]
+    assert min(orders) > 0
+
+
 def test_python_writes_the_same_file_and_serves_the_series(shop_file, tmp_path):
     out, _, scenario = shop_file
     mine = tmp_path / "python.h5"
