@@ -160,6 +160,11 @@ void check_result_path(const std::string& path) {
     throw ScenarioError("-o " + path, "",
                         "the directory " + dir.string() + " of the result file does not exist");
   }
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    throw ScenarioError(
+        "-o " + path, "",
+        "cannot write in the directory " + dir.string() + ": " + std::strerror(errno));
+  }
 }
 
 void write_result_file(const std::string& path, const Scenario& scenario,

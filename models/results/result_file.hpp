@@ -16,7 +16,8 @@ struct ResultProvenance {
 };
 
 // Throws ScenarioError (a usage error) if `path` cannot be a result file: its directory
-// is missing or it names a directory. Run before a long simulation, not after it.
+// is missing or not writable, or it names a directory. Run before a long simulation,
+// not after it.
 void check_result_path(const std::string& path);
 
 // Writes the HDF5 result file of common.md's layout (/summary, /summary_replications,
