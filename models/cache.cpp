@@ -53,12 +53,7 @@ void Cache::start(RequestId id) {
   r.state = Request::State::in_service;
   ++busy_;
   set_levels();
-  const Time wait = sim().now() - r.arrival_t;
-  stats_.record([&](ServiceStats& s) {
-    ++s.started;
-    if (wait > 0.0) ++s.waited;
-    s.wait.add(wait);
-  });
+  record_start(r);
   r.work = sim().after(config_.hit.sample(streams_.lookup), this, kLookupDone, id);
   notify_start(id);
 }
@@ -91,7 +86,7 @@ void Cache::lookup_done(RequestId id) {
   }
   if (streams_.hits.uniform01() < hit_ratio(sim().now())) {
     stats_.record([](ServiceStats& s) { ++s.hits; });
-    return done(id, Outcome::success);
+    return end_request(id, Outcome::success);
   }
   miss(id);
 }
@@ -105,14 +100,7 @@ void Cache::on_callee_response(RequestId parent, RequestId callee, Outcome outco
   Request& r = requests()[parent];
   r.child = kNoRequest;
   if (outcome != Outcome::success && r.blame == kNoService) r.blame = requests()[callee].blame;
-  done(parent, outcome);
-}
-
-void Cache::done(RequestId id, Outcome outcome) {
-  Request& r = requests()[id];
-  sim().cancel(r.timeout);
-  if (!r.answered) respond(id, outcome);
-  requests().release(id);
+  end_request(parent, outcome);
 }
 
 void Cache::time_out(RequestId id) {
@@ -129,27 +117,13 @@ void Cache::time_out(RequestId id) {
 }
 
 void Cache::withdraw(RequestId id) {
-  Request& r = requests()[id];
-  sim().cancel(r.timeout);
-  r.detached = true;
-  if (r.state == Request::State::waiting) {
-    stats_.record([](ServiceStats& s) { ++s.abandoned; });
-    queue_.remove(id);
-    set_levels();
-    requests().release(id);
-    return;
-  }
-  orphan(id);
+  sim().cancel(requests()[id].timeout);
+  give_up(id, queue_);
+  set_levels();
 }
 
 void Cache::set_levels() {
-  const Time now = sim().now();
-  const auto busy = static_cast<double>(busy_);
-  const auto waiting = static_cast<double>(queue_.size());
-  stats_.record([&](ServiceStats& s) {
-    s.busy.set(now, busy);
-    s.queue.set(now, waiting);
-  });
+  Service::set_levels(busy_, queue_.size());
 }
 
 }  // namespace surgesim::models

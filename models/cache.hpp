@@ -37,7 +37,6 @@ class Cache final : public Service {
   void start(RequestId id);
   void lookup_done(RequestId id);
   void miss(RequestId id);
-  void done(RequestId id, Outcome outcome);
   void time_out(RequestId id);
   void set_levels();
 

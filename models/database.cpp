@@ -39,12 +39,7 @@ void Database::start(RequestId id) {
   const std::uint64_t others = busy_;
   ++busy_;
   set_levels();
-  const Time wait = sim().now() - r.arrival_t;
-  stats_.record([&](ServiceStats& s) {
-    ++s.started;
-    if (wait > 0.0) ++s.waited;
-    s.wait.add(wait);
-  });
+  record_start(r);
   double stretch = 1.0;
   if (config_.contention && others > config_.contention->above) {
     stretch +=
@@ -85,8 +80,6 @@ void Database::on_event(std::uint32_t tag, std::uint32_t arg) {
 }
 
 void Database::query_done(RequestId id) {
-  Request& r = requests()[id];
-  sim().cancel(r.timeout);
   --busy_;
   set_levels();
   if (!queue_.empty()) {
@@ -94,8 +87,7 @@ void Database::query_done(RequestId id) {
     set_levels();
     start(next);
   }
-  if (!r.answered) respond(id, Outcome::success);
-  requests().release(id);
+  end_request(id, Outcome::success);
 }
 
 void Database::leave_queue(RequestId id, Outcome outcome) {
@@ -110,28 +102,14 @@ void Database::leave_queue(RequestId id, Outcome outcome) {
 
 void Database::withdraw(RequestId id) {
   Request& r = requests()[id];
-  r.detached = true;
-  if (r.state == Request::State::waiting) {
-    sim().cancel(r.timeout);
-    sim().cancel(r.work);
-    stats_.record([](ServiceStats& s) { ++s.abandoned; });
-    queue_.remove(id);
-    set_levels();
-    requests().release(id);
-    return;
-  }
   sim().cancel(r.timeout);
-  orphan(id);
+  if (r.state == Request::State::waiting) sim().cancel(r.work);  // the pool timeout
+  give_up(id, queue_);
+  set_levels();
 }
 
 void Database::set_levels() {
-  const Time now = sim().now();
-  const auto busy = static_cast<double>(busy_);
-  const auto waiting = static_cast<double>(queue_.size());
-  stats_.record([&](ServiceStats& s) {
-    s.busy.set(now, busy);
-    s.queue.set(now, waiting);
-  });
+  Service::set_levels(busy_, queue_.size());
 }
 
 }  // namespace surgesim::models

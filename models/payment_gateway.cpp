@@ -70,7 +70,7 @@ void PaymentGateway::attempt_failed(RequestId id, Outcome outcome) {
     r.slot = (r.slot + 1) % static_cast<std::uint32_t>(providers_.size());
     return attempt(id);
   }
-  end(id, outcome);
+  end_request(id, outcome);
 }
 
 void PaymentGateway::payment_done(RequestId id) {
@@ -80,18 +80,11 @@ void PaymentGateway::payment_done(RequestId id) {
   --in_flight_;
   set_busy();
   const double u = streams_.outcome.uniform01();
-  if (u < provider.config.decline) return end(id, Outcome::declined);
+  if (u < provider.config.decline) return end_request(id, Outcome::declined);
   if (u < provider.config.decline + provider.config.error) {
     return attempt_failed(id, Outcome::error);
   }
-  end(id, Outcome::success);
-}
-
-void PaymentGateway::end(RequestId id, Outcome outcome) {
-  Request& r = requests()[id];
-  sim().cancel(r.timeout);
-  if (!r.answered) respond(id, outcome);
-  requests().release(id);
+  end_request(id, Outcome::success);
 }
 
 void PaymentGateway::on_event(std::uint32_t tag, std::uint32_t arg) {

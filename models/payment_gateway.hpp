@@ -47,7 +47,6 @@ class PaymentGateway final : public Service {
   void attempt(RequestId id);
   void attempt_failed(RequestId id, Outcome outcome);
   void payment_done(RequestId id);
-  void end(RequestId id, Outcome outcome);
   void set_busy();
 
   PaymentGatewayConfig config_;

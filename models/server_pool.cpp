@@ -79,12 +79,7 @@ void ServerPool::start(RequestId id, std::uint32_t instance) {
   ++busy_;
   set_busy();
   running_[instance].push_back(id);
-  const Time wait = sim().now() - r.arrival_t;
-  stats_.record([&](ServiceStats& s) {
-    ++s.started;
-    if (wait > 0.0) ++s.waited;
-    s.wait.add(wait);
-  });
+  record_start(r);
   r.work = sim().after(config_.service.sample(streams_.service), this, kWorkDone, id);
   notify_start(id);
 }
@@ -149,11 +144,8 @@ void ServerPool::on_callee_response(RequestId parent, RequestId callee, Outcome 
 
 // The request's work ends: success after its calls, or the failure of a call.
 void ServerPool::finish(RequestId id, Outcome outcome) {
-  Request& r = requests()[id];
-  sim().cancel(r.timeout);
   free_worker(id);
-  if (!r.answered) respond(id, outcome);
-  requests().release(id);
+  end_request(id, outcome);
 }
 
 // Frees the worker and hands it to the head of the queue before anyone hears the
@@ -201,16 +193,9 @@ void ServerPool::time_out(RequestId id) {
 }
 
 void ServerPool::withdraw(RequestId id) {
-  Request& r = requests()[id];
-  sim().cancel(r.timeout);
-  r.detached = true;
-  if (r.state == Request::State::waiting) {
-    stats_.record([](ServiceStats& s) { ++s.abandoned; });
-    leave_queue(id);
-    requests().release(id);
-    return;
-  }
-  orphan(id);
+  sim().cancel(requests()[id].timeout);
+  give_up(id, queue_);
+  set_queue();
 }
 
 void ServerPool::leave_queue(RequestId id) {

@@ -86,6 +86,35 @@ void Service::schedule_outages(const std::vector<OutageConfig>& outages, std::ui
   }
 }
 
+void Service::record_start(const Request& r) {
+  const Time wait = sim().now() - r.arrival_t;
+  stats_.record([&](ServiceStats& s) {
+    ++s.started;
+    if (wait > 0.0) ++s.waited;
+    s.wait.add(wait);
+  });
+}
+
+void Service::set_levels(std::uint64_t busy, std::uint64_t waiting) {
+  const Time now = sim().now();
+  stats_.record([&](ServiceStats& s) {
+    s.busy.set(now, static_cast<double>(busy));
+    s.queue.set(now, static_cast<double>(waiting));
+  });
+}
+
+void Service::give_up(RequestId id, RequestQueue& queue) {
+  Request& r = requests()[id];
+  r.detached = true;
+  if (r.state != Request::State::waiting) {
+    orphan(id);
+    return;
+  }
+  stats_.record([](ServiceStats& s) { ++s.abandoned; });
+  queue.remove(id);
+  requests().release(id);
+}
+
 void Service::on_callee_response(RequestId, RequestId, Outcome) {
   throw std::logic_error("service '" + name() + "' makes no downstream calls");
 }

@@ -90,6 +90,22 @@ class Service : public sim::EventTarget {
     respond(id, outcome);
     requests().release(id);
   }
+  // The request's work is over: answer unless an answer (a timeout) already went out,
+  // and let it go.
+  void end_request(RequestId id, Outcome outcome) {
+    Request& r = requests()[id];
+    sim().cancel(r.timeout);
+    if (!r.answered) respond(id, outcome);
+    requests().release(id);
+  }
+  // Counts the start of a request's own work (and how long it waited).
+  void record_start(const Request& r);
+  // Records the busy workers and the queue length from now on.
+  void set_levels(std::uint64_t busy, std::uint64_t waiting);
+  // The shopper gave up on `id`: it leaves `queue` if it waits there (abandoned), or
+  // runs on with its downstream calls and its result is wasted. Timers must be
+  // cancelled by the caller.
+  void give_up(RequestId id, RequestQueue& queue);
   Windowed<ServiceStats> stats_;
 
  private:
