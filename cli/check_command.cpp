@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "models/analytic_estimate.hpp"
+#include "models/call_graph.hpp"
 #include "models/report/estimate_report.hpp"
 
 namespace surgesim::cli {
@@ -23,6 +24,7 @@ Command add_check_command(CLI::App& app) {
     for (const auto& j : scenario.journeys) pages += j.pages.size();
     fmt::print("{}: valid scenario '{}': {} journeys, {} pages, {} services\n\n", args->file,
                scenario.name, scenario.journeys.size(), pages, scenario.services.size());
+    fmt::print("{}\n", models::to_text(scenario));
     fmt::print("{}", models::estimate_report(scenario, models::estimate(scenario)));
     return kOk;
   };

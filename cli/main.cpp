@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   using namespace surgesim;
   CLI::App app{"surgesim — capacity planning for online shops on sale days"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "surgesim 0.2.0");
+  app.set_version_flag("--version", "surgesim " SURGESIM_VERSION);
 
   const std::vector<std::pair<std::string, cli::Command>> commands = {
       {"run", cli::add_run_command(app)},

@@ -22,8 +22,19 @@ from . import _core
 from ._errors import ScenarioError
 from ._results import Results, Series
 
-__all__ = ["Results", "ScenarioError", "Series", "run", "validate", "__version__"]
+__all__ = ["Results", "ScenarioError", "Series", "compare", "report", "run", "validate",
+           "__version__"]
 __version__: str = _core.__version__
+
+
+def __getattr__(name: str) -> Any:
+    # report and compare load matplotlib and h5py: only when used, and without
+    # importing them here so that `python -m surgesim.report` runs cleanly.
+    if name in ("report", "compare"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 PathLike = Union[str, "os.PathLike[str]"]
 Overrides = Union[Iterable[str], Mapping[str, Any], None]

@@ -6,6 +6,8 @@ from typing import Any, Union
 import numpy as np
 import pandas as pd
 
+from . import compare as compare, report as report
+
 __version__: str
 
 PathLike = Union[str, os.PathLike[str]]
