@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "models/call_graph.hpp"
 #include "models/experiment.hpp"
 #include "models/loader/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
@@ -178,6 +179,12 @@ py::dict validate(const std::string& path, const std::vector<std::string>& set) 
   return info;
 }
 
+// Loaded like validate(), warnings included, so that Python sees what `surgesim graph`
+// prints on stderr.
+std::string graph(const std::string& path, const std::vector<std::string>& set) {
+  return models::to_dot(load(path, set));
+}
+
 std::string report(const std::string& summary_json) {
   try {
     return models::text_report(models::Json::parse(summary_json));
@@ -229,6 +236,11 @@ surgesim.ScenarioError.)");
 
 Returns a dict: name, description, currency, duration_s, warmup_s, seed,
 replications, journeys (name -> page names) and services (names).
+Raises surgesim.ScenarioError.)");
+
+  m.def("graph", &graph, py::arg("path"), py::arg("set") = std::vector<std::string>{},
+        R"(The call graph of a scenario file as Graphviz DOT text (what ``surgesim graph`` writes).
+
 Raises surgesim.ScenarioError.)");
 
   m.def("text_report", &report, py::arg("summary_json"),

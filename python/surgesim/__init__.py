@@ -22,8 +22,8 @@ from . import _core
 from ._errors import ScenarioError
 from ._results import Results, Series
 
-__all__ = ["Results", "ScenarioError", "Series", "compare", "report", "run", "validate",
-           "__version__"]
+__all__ = ["Results", "ScenarioError", "Series", "compare", "graph", "report", "run",
+           "validate", "__version__"]
 __version__: str = _core.__version__
 
 
@@ -105,6 +105,17 @@ def validate(path: PathLike, *, set: Overrides = None) -> dict[str, Any]:
     Raises like ``run``.
     """
     return _core.validate(_existing_file(path), _override_options(set))
+
+
+def graph(path: PathLike, *, set: Overrides = None) -> str:
+    """The call graph of the scenario file at ``path`` as Graphviz DOT text.
+
+    The same text as ``surgesim graph FILE``: a cluster per journey (start, pages,
+    exit, ``next`` probabilities), the services with their type and size, and the
+    calls between them; render it with ``dot -Tsvg``. Warnings and errors as
+    ``validate``.
+    """
+    return _core.graph(_existing_file(path), _override_options(set))
 
 
 def _existing_file(path: PathLike) -> str:
