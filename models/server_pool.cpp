@@ -317,15 +317,17 @@ void ServerPool::autoscale() {
   const AutoscaleConfig& a = *config_.autoscale;
   sim().after(a.interval, this, kAutoscale);
   const Time now = sim().now();
-  const double available = scale_available_.area(now);
-  const double utilization = available > 0.0 ? scale_busy_.area(now) / available : 1.0;
+  // instances x utilisation over the serving instances = the mean busy workers over
+  // the interval, in instances. Instances still booting count as idle (as Kubernetes'
+  // pod autoscaler does): counting them as instances while their capacity is not yet
+  // in the utilisation would multiply the request again at every check.
+  const double busy_instances = scale_busy_.area(now) / (a.interval * config_.workers);
   scale_busy_.restart(now);
-  scale_available_.restart(now);
 
   int current = 0;
   for (const Instance& in : instances_) current += (in.provisioned && !in.draining) ? 1 : 0;
   const int wanted =
-      std::clamp(static_cast<int>(std::ceil(current * utilization / a.target)), a.min, a.max);
+      std::clamp(static_cast<int>(std::ceil(busy_instances / a.target - 1e-9)), a.min, a.max);
   if (wanted > current) {
     int missing = wanted - current;
     for (std::uint32_t i = 0; i < instances_.size() && missing > 0; ++i) {
@@ -384,7 +386,6 @@ void ServerPool::capacity_changed() {
     s.instances.set(now, serving);
     s.provisioned.set(now, provisioned);
   });
-  scale_available_.set(now, available);
 }
 
 void ServerPool::set_busy() {

@@ -93,9 +93,8 @@ class ServerPool final : public Service {
   std::uint32_t pool_outages_ = 0;                            // whole-pool outages in progress
   std::uint64_t busy_ = 0;
   RequestQueue queue_;
-  // Utilisation since the last autoscale check.
+  // Busy workers since the last autoscale check.
   sim::TimeWeighted scale_busy_;
-  sim::TimeWeighted scale_available_;
   Time last_scale_change_ = -sim::kForever;
 };
 

@@ -300,3 +300,29 @@ services:
     CHECK(db["mean_response_s"].get<double>() < 1.5);
   }
 }
+
+TEST_CASE("autoscale does not multiply its request while new instances boot") {
+  // 500/s x 10 ms = 5 busy workers; at target 0.5 that is 10 instances. Booting takes
+  // longer than the check interval, so a rule that counted booting instances without
+  // their capacity would ask for 4 -> 8 -> 16 -> 32 -> 40.
+  const auto result = run_yaml(R"(
+name: overshoot
+duration: 10m
+traffic:
+  profile: [{at: 0, rate: 100/s}, {at: 60, rate: 100/s}, {at: 61, rate: 500/s}]
+journeys:
+  j: {share: 1, pages: {p: {call: web, next: {exit: 1}}}}
+services:
+  web:
+    type: server_pool
+    instances: 4
+    workers: 1
+    queue: 100
+    service: 10ms
+    autoscale: {target: 0.5, min: 4, max: 40, interval: 1m, delay: 3m, cooldown: 10m}
+)");
+  const auto& instances = *table(result, 0, "timeseries/services/web").column("instances");
+  const double peak = *std::max_element(instances.begin(), instances.end());
+  CHECK(peak >= 9.0);
+  CHECK(peak <= 13.0);
+}
