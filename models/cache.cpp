@@ -77,13 +77,7 @@ void Cache::on_event(std::uint32_t tag, std::uint32_t arg) {
 }
 
 void Cache::lookup_done(RequestId id) {
-  --busy_;
-  set_levels();
-  if (!queue_.empty()) {
-    const RequestId next = queue_.pop_front();
-    set_levels();
-    start(next);
-  }
+  pass_worker(busy_, queue_, [this](RequestId next) { start(next); });
   if (streams_.hits.uniform01() < hit_ratio(sim().now())) {
     stats_.record([](ServiceStats& s) { ++s.hits; });
     return end_request(id, Outcome::success);

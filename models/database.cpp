@@ -80,13 +80,7 @@ void Database::on_event(std::uint32_t tag, std::uint32_t arg) {
 }
 
 void Database::query_done(RequestId id) {
-  --busy_;
-  set_levels();
-  if (!queue_.empty()) {
-    const RequestId next = queue_.pop_front();
-    set_levels();
-    start(next);
-  }
+  pass_worker(busy_, queue_, [this](RequestId next) { start(next); });
   end_request(id, Outcome::success);
 }
 

@@ -102,6 +102,17 @@ class Service : public sim::EventTarget {
   void record_start(const Request& r);
   // Records the busy workers and the queue length from now on.
   void set_levels(std::uint64_t busy, std::uint64_t waiting);
+  // A worker is free: it goes to the head of `queue` (via `start`) before anyone hears
+  // the answer of the request that had it, so a reaction cannot jump the queue.
+  template <class Start>
+  void pass_worker(std::uint64_t& busy, RequestQueue& queue, Start&& start) {
+    --busy;
+    set_levels(busy, queue.size());
+    if (queue.empty()) return;
+    const RequestId next = queue.pop_front();
+    set_levels(busy, queue.size());
+    start(next);
+  }
   // The shopper gave up on `id`: it leaves `queue` if it waits there (abandoned), or
   // runs on with its downstream calls and its result is wasted. Timers must be
   // cancelled by the caller.
