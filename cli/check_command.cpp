@@ -14,8 +14,8 @@ Command add_check_command(CLI::App& app) {
     std::vector<std::string> sets;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd =
-      app.add_subcommand("check", "Validate a scenario and print the analytic estimate");
+  CLI::App* cmd = app.add_subcommand(
+      "check", "Validate a scenario and print its call graph and the analytic estimate");
   cmd->add_option("FILE", args->file, "Scenario YAML file")->required();
   cmd->add_option("--set", args->sets, "Override a scalar: KEY.PATH=VALUE (repeatable)");
   return [args] {
