@@ -5,12 +5,20 @@
 
 From Python: ``surgesim.compare.compare("a.h5", "b.h5")`` returns a DataFrame.
 
-A difference is b - a. It is significant at 95% when Welch's t-test on the
-per-replication values (``/summary_replications``) rejects equal means at p < 0.05;
-with fewer than 2 replications on either side there is nothing to test and the row
-says so. Two runs that share a seed share their random streams (common random numbers),
-so a what-if change shows less noise than independent runs would; Welch's test ignores
-that pairing and so errs on the side of "not significant".
+A difference is b - a, tested on the per-replication values (``/summary_replications``)
+and significant at 95% when p < 0.05:
+
+- Paired t-test when both runs have the same seed and the same number of replications
+  (>= 2). Replication r of either run then draws from the same random streams, keyed by
+  (seed, r, source): common random numbers. The noise the two share cancels in the
+  per-replication differences b[r] - a[r], so the test sees a what-if change much
+  sooner than a test of independent samples would (pairs - 1 degrees of freedom;
+  replications where either run has no value for the number are left out).
+- Welch's t-test otherwise: different seeds are independent samples, and different
+  replication counts cannot be paired one to one.
+
+With fewer than 2 replications on either side there is nothing to test and the row says
+so (test "n/a").
 """
 
 from __future__ import annotations
@@ -27,13 +35,13 @@ import pandas as pd
 
 from ._h5 import NotAResultsFile, PathLike, ResultsFile, read
 from ._numbers import significant
-from ._student_t import welch_test
+from ._student_t import TTestResult, paired_test, welch_test
 
 __all__ = ["compare", "main", "SIGNIFICANCE_LEVEL"]
 
 SIGNIFICANCE_LEVEL = 0.05
-COLUMNS = ["a", "a_ci95", "b", "b_ci95", "difference", "relative_difference", "p_value",
-           "significant", "note"]
+COLUMNS = ["a", "a_ci95", "b", "b_ci95", "difference", "diff_ci95", "relative_difference",
+           "p_value", "test", "significant", "note"]
 _HEADLINE = [
     ("sessions.started", ("sessions", "started")),
     ("drop_rate", ("drop_rate",)),
@@ -50,21 +58,37 @@ def compare(a: PathLike, b: PathLike) -> pd.DataFrame:
     """One row per headline number (index ``metric``) of results files ``a`` and ``b``.
 
     Columns: ``a``, ``b`` (means over replications), ``a_ci95``, ``b_ci95`` (95%
-    half-widths, NaN with one replication), ``difference`` (b - a),
-    ``relative_difference`` (difference / |a|), ``p_value`` (Welch, two-sided),
-    ``significant`` (True/False at 95%, None when untestable) and ``note`` (why not).
+    half-widths, NaN with one replication), ``difference`` (b - a), ``diff_ci95`` (95%
+    half-width of the difference from the test, NaN when untestable),
+    ``relative_difference`` (difference / |a|), ``p_value`` (two-sided), ``test``
+    ("paired", "welch" or "n/a"; see the module docstring), ``significant`` (True/False
+    at 95%, None when untestable) and ``note`` (why not).
     Raises NotAResultsFile (a ValueError) when either file is not a surgesim results file.
     """
     return compare_results(read(a), read(b))
 
 
 def compare_results(a: ResultsFile, b: ResultsFile) -> pd.DataFrame:
-    rows = {name: _row(a, b, keys) for name, keys in _metrics(a.summary, b.summary)}
+    paired = is_paired(a, b)
+    rows = {name: _row(a, b, keys, paired) for name, keys in _metrics(a.summary, b.summary)}
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=COLUMNS)
     frame.index.name = "metric"
     # True/False/None as Python objects: pandas would make an all-testable column numpy.bool_.
     frame["significant"] = pd.Series([r["significant"] for r in rows.values()], index=frame.index, dtype=object)
     return frame
+
+
+def is_paired(a: ResultsFile, b: ResultsFile) -> bool:
+    """Whether replication r of ``a`` and of ``b`` share their random numbers, one to one."""
+    seed_a, seed_b = _seed(a), _seed(b)
+    replications = len(a.replications)
+    return (seed_a is not None and seed_a == seed_b
+            and replications >= 2 and replications == len(b.replications))
+
+
+def _seed(results: ResultsFile) -> Any:
+    # The /summary attribute; the JSON summary holds the same number.
+    return results.attributes.get("seed", results.summary.get("seed"))
 
 
 def _metrics(a: dict, b: dict) -> list[tuple[str, tuple[str, ...]]]:
@@ -80,37 +104,50 @@ def _metrics(a: dict, b: dict) -> list[tuple[str, tuple[str, ...]]]:
     return metrics
 
 
-def _row(a: ResultsFile, b: ResultsFile, keys: tuple[str, ...]) -> dict[str, Any]:
+def _row(a: ResultsFile, b: ResultsFile, keys: tuple[str, ...], paired: bool) -> dict[str, Any]:
     a_value, b_value = _number(_lookup(a.summary, keys)), _number(_lookup(b.summary, keys))
     difference = b_value - a_value
     relative = difference / abs(a_value) if a_value != 0 else math.nan
     row = {
         "a": a_value, "a_ci95": _number(_lookup(a.summary.get("ci95"), keys)),
         "b": b_value, "b_ci95": _number(_lookup(b.summary.get("ci95"), keys)),
-        "difference": difference, "relative_difference": relative,
-        "p_value": math.nan, "significant": None, "note": "",
+        "difference": difference, "diff_ci95": math.nan, "relative_difference": relative,
+        "p_value": math.nan, "test": "n/a", "significant": None, "note": "",
     }
     if math.isnan(a_value) or math.isnan(b_value):
         row["note"] = "absent in " + ("a" if math.isnan(a_value) else "b")
         return row
     a_values, b_values = _per_replication(a, keys), _per_replication(b, keys)
+    if paired:  # keep the replications both runs observed, in pairs
+        pairs = [(x, y) for x, y in zip(a_values, b_values) if not (math.isnan(x) or math.isnan(y))]
+        a_values, b_values = [x for x, _ in pairs], [y for _, y in pairs]
+    else:
+        a_values, b_values = _observed(a_values), _observed(b_values)
     replications = min(len(a.replications), len(b.replications))
     if replications == 0:
         row["note"] = "n/a (no per-replication values in the file)"
     elif replications < 2:
         row["note"] = "n/a (1 replication)"
     elif min(len(a_values), len(b_values)) < 2:
-        row["note"] = "n/a (fewer than 2 replications observed it)"
+        both = " in both runs" if paired else ""
+        row["note"] = f"n/a (fewer than 2 replications observed it{both})"
     else:
-        p_value = welch_test(a_values, b_values).p_value
-        row["p_value"] = p_value
-        row["significant"] = bool(p_value < SIGNIFICANCE_LEVEL)
+        # b first: the tests give mean(first) - mean(second), and a difference is b - a.
+        result: TTestResult = (paired_test if paired else welch_test)(b_values, a_values)
+        row["diff_ci95"] = result.half_width
+        row["p_value"] = result.p_value
+        row["test"] = "paired" if paired else "welch"
+        row["significant"] = bool(result.p_value < SIGNIFICANCE_LEVEL)
     return row
 
 
 def _per_replication(results: ResultsFile, keys: tuple[str, ...]) -> list[float]:
-    values = [_number(_lookup(tree, keys)) for tree in results.replications]
-    return [v for v in values if not math.isnan(v)]  # null: no observation in that replication
+    # NaN (null in the file): no observation in that replication.
+    return [_number(_lookup(tree, keys)) for tree in results.replications]
+
+
+def _observed(values: list[float]) -> list[float]:
+    return [v for v in values if not math.isnan(v)]
 
 
 def _present(tree: dict, keys: tuple[str, ...]) -> bool:
@@ -141,7 +178,7 @@ def to_text(frame: pd.DataFrame, a: ResultsFile, b: ResultsFile) -> str:
             metric,
             _with_half_width(row["a"], row["a_ci95"]),
             _with_half_width(row["b"], row["b_ci95"]),
-            significant(row["difference"], 4, signed=True),
+            _with_half_width(row["difference"], row["diff_ci95"], signed=True),
             "—" if math.isnan(row["relative_difference"]) else f"{row['relative_difference']:+.2%}",
             _p_text(row["p_value"]),
             row["note"] or ("yes" if row["significant"] else "no"),
@@ -160,8 +197,8 @@ def to_text(frame: pd.DataFrame, a: ResultsFile, b: ResultsFile) -> str:
     intro = [
         f"a: {_describe(a)}",
         f"b: {_describe(b)}",
-        "Differences are b - a; significant: Welch's t-test on the per-replication values, "
-        "p < 0.05; ± are 95% half-widths.",
+        f"Differences are b - a; significant: {_test_description(a, b)}; "
+        "± are 95% half-widths.",
         "",
     ]
     return "\n".join(intro + [aligned(header)] + [aligned(cells) for cells in lines]) + "\n"
@@ -182,6 +219,23 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def _test_description(a: ResultsFile, b: ResultsFile) -> str:
+    replications_a, replications_b = len(a.replications), len(b.replications)
+    if min(replications_a, replications_b) < 2:
+        return "untestable (a run with fewer than 2 replications)"
+    seed_a, seed_b = _seed(a), _seed(b)
+    if is_paired(a, b):
+        return (f"paired t-test on the per-replication differences (the same seed {seed_a} "
+                f"and {replications_a} replications: common random numbers), p < 0.05")
+    if seed_a is None or seed_b is None:
+        why = "a run's seed is unknown"
+    elif seed_a != seed_b:
+        why = f"seeds {seed_a} and {seed_b}: independent runs"
+    else:
+        why = f"{replications_a} and {replications_b} replications cannot be paired one to one"
+    return f"Welch's t-test on the per-replication values ({why}), p < 0.05"
+
+
 def _describe(results: ResultsFile) -> str:
     s = results.summary
     n = len(results.replications) or s.get("replications", 1)
@@ -195,8 +249,8 @@ def _describe(results: ResultsFile) -> str:
     return ", ".join(parts)
 
 
-def _with_half_width(value: float, half_width: float) -> str:
-    text = significant(value, 5)
+def _with_half_width(value: float, half_width: float, signed: bool = False) -> str:
+    text = significant(value, 4, signed=True) if signed else significant(value, 5)
     if not math.isnan(value) and not math.isnan(half_width):
         text += " ± " + significant(half_width, 2)
     return text
