@@ -9,12 +9,12 @@
 
 #include "models/loader/scenario_error.hpp"
 #include "models/loader/units.hpp"
+#include "models/results/replications_in_order.hpp"
 #include "models/results/series_merge.hpp"
 #include "models/shop.hpp"
 #include "models/slo.hpp"
 #include "sim/confidence.hpp"
 #include "sim/mser.hpp"
-#include "sim/replication_runner.hpp"
 
 namespace surgesim::models {
 namespace {
@@ -55,20 +55,6 @@ void merge_into(const std::vector<const Json*>& nodes, Json& mean, Json& half_wi
   const sim::MeanCI ci = sim::mean_ci(xs, 0.95);
   mean = ci.mean;
   half_width = ci.half_width;
-}
-
-// Replications [first, first + count), appended to `outcomes` in replication order.
-void run_batch(const Scenario& scenario, const RunOptions& options, std::size_t first,
-               std::size_t count, std::vector<ReplicationOutcome>& outcomes) {
-  auto batch =
-      sim::run_replications<ReplicationOutcome>(first, count, options.threads, [&](std::size_t r) {
-        Shop shop(scenario, r);
-        std::atomic<double>* progress =
-            options.progress ? options.progress->replication(r) : nullptr;
-        ReplicationResult replication = shop.run(progress, options.stop);
-        return ReplicationOutcome{std::move(replication), shop.events_fired()};
-      });
-  for (ReplicationOutcome& o : batch) outcomes.push_back(std::move(o));
 }
 
 // A half-width is within the goal below relative x |mean|; a field that is 0 in every
@@ -182,6 +168,64 @@ std::vector<HeadlineField> headline_fields(const Json& summary) {
   return fields;
 }
 
+namespace {
+
+// Merges replications as they come, in replication order: summary trees are kept
+// (the precision goal and /summary_replications want every one), time series go into
+// running sums, to the store, and into the result only when kept.
+class ReplicationMerger {
+ public:
+  ReplicationMerger(const RunOptions& options, ExperimentResult& result)
+      : options_(options),
+        result_(result),
+        series_(!options.series_store && !options.keep_replication_series) {}
+
+  void operator()(ReplicationOutcome&& outcome) {
+    result_.events += outcome.events;
+    series_.add(outcome.result.series);
+    if (options_.series_store) options_.series_store->add(outcome.result.series);
+    if (options_.keep_replication_series) {
+      result_.replication_series.push_back(std::move(outcome.result.series));
+    }
+    result_.replications.push_back(std::move(outcome.result.summary));
+  }
+
+  // Replications [first, first + count).
+  void run(const Scenario& scenario, std::size_t first, std::size_t count) {
+    const std::size_t waiting = run_replications_in_order<ReplicationOutcome>(
+        first, count, options_.threads,
+        [&](std::size_t r) {
+          Shop shop(scenario, r);
+          std::atomic<double>* progress =
+              options_.progress ? options_.progress->replication(r) : nullptr;
+          ReplicationResult replication = shop.run(progress, options_.stop);
+          return ReplicationOutcome{std::move(replication), shop.events_fired()};
+        },
+        *this);
+    result_.most_waiting_replications = std::max(result_.most_waiting_replications, waiting);
+  }
+
+  void finish_series() {
+    result_.series_mean = series_.mean();
+    const std::size_t n = series_.replications();
+    if (n < 2) return;
+    if (options_.series_store) {
+      result_.series_ci95 = options_.series_store->ci95(result_.series_mean);
+    } else if (options_.keep_replication_series) {
+      result_.series_ci95 = two_pass_ci95(result_.series_mean, result_.replication_series);
+    } else {
+      result_.series_ci95 = series_.ci95();
+    }
+  }
+
+ private:
+  const RunOptions& options_;
+  ExperimentResult& result_;
+  SeriesAccumulator series_;
+};
+
+}  // namespace
+
 ExperimentResult run_experiment(const Scenario& scenario, const RunOptions& options) {
   int count = scenario.replications;
   if (options.precision) {
@@ -193,13 +237,11 @@ ExperimentResult run_experiment(const Scenario& scenario, const RunOptions& opti
     }
   }
   if (options.progress) options.progress->restart(static_cast<std::size_t>(count));
-  std::vector<ReplicationOutcome> outcomes;
-  run_batch(scenario, options, 0, static_cast<std::size_t>(count), outcomes);
-
   ExperimentResult result;
-  std::vector<Json> trees;
-  for (const ReplicationOutcome& o : outcomes) trees.push_back(o.result.summary);
-  auto [mean, half_width] = merge_replications(trees);
+  ReplicationMerger merger(options, result);
+  merger.run(scenario, 0, static_cast<std::size_t>(count));
+
+  auto [mean, half_width] = merge_replications(result.replications);
   if (options.precision) {
     for (;;) {
       const PrecisionCheck check = check_precision(mean, half_width, count, *options.precision);
@@ -208,24 +250,13 @@ ExperimentResult run_experiment(const Scenario& scenario, const RunOptions& opti
         break;
       }
       if (options.progress) options.progress->extend(static_cast<std::size_t>(check.next));
-      run_batch(scenario, options, static_cast<std::size_t>(count),
-                static_cast<std::size_t>(check.next - count), outcomes);
-      for (std::size_t r = trees.size(); r < outcomes.size(); ++r) {
-        trees.push_back(outcomes[r].result.summary);
-      }
+      merger.run(scenario, static_cast<std::size_t>(count),
+                 static_cast<std::size_t>(check.next - count));
       count = check.next;
-      std::tie(mean, half_width) = merge_replications(trees);
+      std::tie(mean, half_width) = merge_replications(result.replications);
     }
   }
-
-  for (ReplicationOutcome& o : outcomes) {
-    result.events += o.events;
-    result.replication_series.push_back(std::move(o.result.series));
-  }
-  result.replications = std::move(trees);
-  MergedSeries series = merge_series(result.replication_series);
-  result.series_mean = std::move(series.mean);
-  result.series_ci95 = std::move(series.ci95);
+  merger.finish_series();
 
   Json summary;
   summary["scenario"] = scenario.name;
@@ -249,6 +280,8 @@ WarmupEstimate estimate_warmup(const Scenario& scenario, const RunOptions& optio
   pilot.slos.clear();  // verdicts of the pilot would be thrown away
   RunOptions pilot_options = options;
   pilot_options.precision.reset();
+  pilot_options.keep_replication_series = false;  // only the mean is wanted
+  pilot_options.series_store = nullptr;
   const ExperimentResult result = run_experiment(pilot, pilot_options);
 
   const SeriesTable* sessions = find_table(result.series_mean, "timeseries/sessions");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "models/results/series_store.hpp"
 #include "models/scenario.hpp"
 #include "models/series_table.hpp"
 #include "models/service_stats.hpp"
@@ -46,6 +47,13 @@ struct RunOptions {
   ExperimentProgress* progress = nullptr;
   const std::atomic<bool>* stop = nullptr;
   std::optional<PrecisionGoal> precision;
+  // Keep every replication's own tables in ExperimentResult::replication_series: memory
+  // then grows with the replications (0.7 MB each for Harbolnas' 4 h in minutes). For
+  // tests and small studies; `surgesim run` keeps none, Python only when asked.
+  bool keep_replication_series = true;
+  // Receives every replication's tables in replication order as it is merged (a result
+  // file being written) and computes the exact ci95 from them at the end.
+  SeriesStore* series_store = nullptr;
 };
 
 // How a --precision run ended.
@@ -61,19 +69,27 @@ struct PrecisionOutcome {
 struct ExperimentResult {
   Json summary;                    // SCENARIO.md's summary, ci95 included when replications >= 2
   std::vector<Json> replications;  // per-replication trees, in replication order
-  // Per replication, in replication order: its time series tables.
+  // Per replication, in replication order: its time series tables, when
+  // options.keep_replication_series (else empty).
   std::vector<std::vector<SeriesTable>> replication_series;
-  // The same tables merged over replications: NaN-skipping mean and 95% Student-t
-  // half-width per cell (ci95 empty with one replication).
+  // The tables merged over replications, one replication at a time: NaN-skipping mean
+  // and 95% Student-t half-width per cell (ci95 empty with one replication). The mean
+  // is exact; the half-width is the exact two-pass one from the series store or the kept
+  // tables, else from Welford's M2, equal to it up to rounding.
   std::vector<SeriesTable> series_mean;
   std::vector<SeriesTable> series_ci95;
   std::optional<PrecisionOutcome> precision;  // set when options.precision was
   std::uint64_t events = 0;                   // events fired over all replications
+  // The most replications finished and waiting to be merged at once: at most the
+  // thread count, whatever the number of replications.
+  std::size_t most_waiting_replications = 0;
 };
 
 // Runs scenario.replications independent replications (replication r draws from
-// streams keyed by (seed, r)) and merges them in replication order: the result is
-// bit-identical whatever the number of threads. With a precision goal it starts from
+// streams keyed by (seed, r)) and merges each as soon as those before it are merged, in
+// replication order: the result is bit-identical whatever the number of threads, and
+// memory does not grow with the replications (their summary trees aside) unless
+// options.keep_replication_series. With a precision goal it starts from
 // max(replications, 3) and adds replications in batches sized from the half-widths
 // seen so far; the result depends only on the final count. Fills summary["slo"] when
 // the scenario has SLOs. Throws Interrupted when `stop` became true.
