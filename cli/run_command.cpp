@@ -65,6 +65,13 @@ int run(const RunArgs& args) {
   install_stop_handlers();
   models::ExperimentProgress progress(most_replications);
   options.progress = &progress;
+  // The replications' tables go to the file as they are merged; none is kept in memory.
+  options.keep_replication_series = false;
+  std::optional<models::ResultFileWriter> file;
+  if (!args.output.empty()) {
+    file.emplace(args.output);
+    options.series_store = &*file;
+  }
   std::optional<models::WarmupEstimate> warmup;
   models::ExperimentResult result;
   {
@@ -90,9 +97,8 @@ int run(const RunArgs& args) {
   }
   std::cout.flush();
 
-  if (!args.output.empty()) {
-    models::write_result_file(args.output, scenario, result, {args.file, args.sets},
-                              &stop_requested());
+  if (file) {
+    file->commit(scenario, result, {args.file, args.sets}, &stop_requested());
     if (!args.quiet) std::cerr << "results written to " << args.output << "\n";
   }
   if (args.check_slo && any_slo_failed(result.summary)) return kSloFailed;

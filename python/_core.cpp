@@ -86,6 +86,7 @@ py::dict series_dict(const models::ExperimentResult& result, std::size_t t, doub
     }
     return out;
   };
+  // Empty (0 replications) unless the run kept them.
   const auto reps = static_cast<py::ssize_t>(result.replication_series.size());
   py::array_t<double> replications({reps, columns, rows});
   auto view = replications.mutable_unchecked<3>();
@@ -109,7 +110,7 @@ py::dict series_dict(const models::ExperimentResult& result, std::size_t t, doub
 py::dict run(const std::string& path, const std::vector<std::string>& set,
              std::optional<int> replications, std::optional<std::uint64_t> seed, unsigned threads,
              std::optional<std::string> output, std::optional<std::string> warmup,
-             std::optional<double> precision, int max_replications) {
+             std::optional<double> precision, int max_replications, bool keep_replications) {
   if (output) models::check_result_path(*output);
   models::Scenario scenario = load(path, set);
   if (replications) {
@@ -120,6 +121,7 @@ py::dict run(const std::string& path, const std::vector<std::string>& set,
   const bool auto_warmup = warmup && *warmup == "auto";
   if (warmup && !auto_warmup) models::override_warmup(scenario, *warmup, "warmup=" + *warmup);
   models::RunOptions options{threads, nullptr, nullptr, std::nullopt};
+  options.keep_replication_series = keep_replications;
   if (precision) {
     if (!(*precision > 0.0)) throw py::value_error("precision must be positive");
     if (max_replications < std::max(scenario.replications, 3)) {
@@ -131,11 +133,17 @@ py::dict run(const std::string& path, const std::vector<std::string>& set,
     options.precision = models::PrecisionGoal{*precision, max_replications};
   }
 
+  // The replications' tables go to the file as they are merged.
+  std::optional<models::ResultFileWriter> file;
+  if (output) {
+    file.emplace(*output);
+    options.series_store = &*file;
+  }
   const Study study = run_interruptibly(scenario, options, auto_warmup);
   const models::ExperimentResult& result = study.result;
-  if (output) {
+  if (file) {
     py::gil_scoped_release release;
-    models::write_result_file(*output, scenario, result, {path, set});
+    file->commit(scenario, result, {path, set});
   }
 
   py::list trees;
@@ -216,6 +224,7 @@ PYBIND11_MODULE(_core, m) {
         py::arg("replications") = py::none(), py::arg("seed") = py::none(), py::arg("threads") = 0u,
         py::arg("output") = py::none(), py::arg("warmup") = py::none(),
         py::arg("precision") = py::none(), py::arg("max_replications") = 100,
+        py::arg("keep_replications") = false,
         R"(Load, validate and simulate a scenario file.
 
 ``set`` holds ``KEY.PATH=VALUE`` overrides applied before validation;
@@ -223,10 +232,14 @@ PYBIND11_MODULE(_core, m) {
 ``output`` names an HDF5 result file (written as ``surgesim run -o`` writes it);
 ``warmup`` is a duration that replaces the scenario's, or ``"auto"`` (MSER-5 on a
 pilot run); ``precision`` adds replications until every headline half-width is below
-``precision`` x |mean|, up to ``max_replications``.
+``precision`` x |mean|, up to ``max_replications``; ``keep_replications`` keeps every
+replication's own tables (memory grows with the replications; without it ci95 comes
+from a running M2, equal to the two-pass value up to rounding, unless ``output`` gives
+the exact one).
 Returns a dict: summary (JSON text), replications (JSON text per replication), series
 (per table: path, columns, bucket_s, mean and ci95 as [column, bucket] arrays, ci95
-None with one replication, replications as [replication, column, bucket]),
+None with one replication, replications as [replication, column, bucket], with no
+replication unless kept),
 warmup_note, precision_note (text or None) and precision_met. The GIL is released
 while simulating and Ctrl-C stops the run (KeyboardInterrupt). Raises
 surgesim.ScenarioError.)");

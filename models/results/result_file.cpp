@@ -6,11 +6,14 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <span>
 #include <stdexcept>
 
 #include "models/interrupted.hpp"
 #include "models/loader/scenario_error.hpp"
 #include "models/results/hdf5_file.hpp"
+#include "models/results/series_merge.hpp"
 
 namespace surgesim::models {
 namespace {
@@ -74,21 +77,84 @@ void write_scenario(hdf5::Writer& file, const Scenario& scenario,
   hdf5::Writer::attribute(dataset.get(), "overrides", joined(provenance.overrides));
 }
 
-void check_rows(const SeriesTable& table, std::size_t rows) {
-  for (std::size_t c = 0; c < table.data.size(); ++c) {
-    if (table.data[c].size() != rows || table.data.size() != table.columns.size()) {
+void check_rows(const SeriesTable& table, const TableShape& shape) {
+  if (table.path != shape.path || table.columns != shape.columns ||
+      table.data.size() != table.columns.size()) {
+    throw std::logic_error("result file: table " + table.path + " is not the replications' " +
+                           shape.path);
+  }
+  for (const auto& column : table.data) {
+    if (column.size() != shape.rows) {
       throw std::logic_error("result file: table " + table.path + " has columns of unequal length");
     }
   }
 }
 
-// /PATH/mean/COLUMN, /PATH/ci95/COLUMN and /PATH/replications/COLUMN of table t.
+[[noreturn]] void fail_io(const std::string& what, const std::string& name) {
+  throw std::runtime_error("cannot " + what + " " + name + ": " + std::strerror(errno));
+}
+
+// Every replication's tables, one record of doubles each (table by table, column by
+// column), in a file that has no name: created beside the result file and unlinked at
+// once, so that the kernel removes it when it is closed, or when the process dies.
+class ScratchFile {
+ public:
+  explicit ScratchFile(std::string name) : name_(std::move(name)) {
+    fd_ = ::open(name_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd_ < 0) fail_io("create", name_);
+    if (::unlink(name_.c_str()) != 0) {
+      const int error = errno;
+      ::close(fd_);
+      errno = error;
+      fail_io("unlink", name_);
+    }
+  }
+  ~ScratchFile() { ::close(fd_); }
+  ScratchFile(const ScratchFile&) = delete;
+  ScratchFile& operator=(const ScratchFile&) = delete;
+
+  void write(std::span<const double> values, std::size_t at_value) {
+    const char* bytes = reinterpret_cast<const char*>(values.data());
+    std::size_t left = values.size_bytes();
+    auto offset = static_cast<off_t>(at_value * sizeof(double));
+    while (left > 0) {
+      const ssize_t n = ::pwrite(fd_, bytes, left, offset);
+      if (n < 0 && errno == EINTR) continue;
+      if (n == 0) errno = EIO;  // no progress (a read past the end): no errno of its own
+      if (n <= 0) fail_io("write the replications to", name_);
+      bytes += n;
+      left -= static_cast<std::size_t>(n);
+      offset += n;
+    }
+  }
+
+  void read(std::span<double> values, std::size_t at_value) const {
+    char* bytes = reinterpret_cast<char*>(values.data());
+    std::size_t left = values.size_bytes();
+    auto offset = static_cast<off_t>(at_value * sizeof(double));
+    while (left > 0) {
+      const ssize_t n = ::pread(fd_, bytes, left, offset);
+      if (n < 0 && errno == EINTR) continue;
+      if (n == 0) errno = EIO;  // no progress (a read past the end): no errno of its own
+      if (n <= 0) fail_io("read the replications back from", name_);
+      bytes += n;
+      left -= static_cast<std::size_t>(n);
+      offset += n;
+    }
+  }
+
+ private:
+  std::string name_;
+  int fd_ = -1;
+};
+
+// /PATH/mean/COLUMN, /PATH/ci95/COLUMN and /PATH/replications/COLUMN of table t, and
+// the group's attributes. `column(c)` gives column c of every replication,
+// [replication][bucket] row-major.
 void write_table(hdf5::Writer& file, const ExperimentResult& result, std::size_t t,
-                 double bucket_s) {
+                 std::size_t replications, double bucket_s,
+                 const std::function<std::vector<double>(std::size_t)>& column) {
   const SeriesTable& mean = result.series_mean[t];
-  check_rows(mean, mean.rows());
-  if (!result.series_ci95.empty()) check_rows(result.series_ci95[t], mean.rows());
-  for (const auto& tables : result.replication_series) check_rows(tables[t], mean.rows());
   const hdf5::Handle group = file.group(mean.path);
   hdf5::Writer::attribute(group.get(), "bucket_s", bucket_s);
   hdf5::Writer::attribute(group.get(), "columns", mean.columns);
@@ -106,16 +172,8 @@ void write_table(hdf5::Writer& file, const ExperimentResult& result, std::size_t
     }
   }
   const hdf5::Handle g = file.group(mean.path + "/replications");
-  const std::size_t reps = result.replication_series.size();
-  const std::size_t rows = mean.rows();
-  std::vector<double> matrix(reps * rows);
   for (std::size_t c = 0; c < mean.columns.size(); ++c) {
-    for (std::size_t r = 0; r < reps; ++r) {
-      const std::vector<double>& column = result.replication_series[r][t].data[c];
-      std::copy(column.begin(), column.end(),
-                matrix.begin() + static_cast<std::ptrdiff_t>(r * rows));
-    }
-    file.doubles(g.get(), mean.columns[c], reps, rows, matrix);
+    file.doubles(g.get(), mean.columns[c], replications, mean.rows(), column(c));
   }
 }
 
@@ -133,18 +191,6 @@ void sync_to_disk(const std::string& path) {
     throw std::runtime_error("cannot sync " + path + ": " + reason);
   }
   ::close(fd);
-}
-
-void write_file(const std::string& path, const Scenario& scenario, const ExperimentResult& result,
-                const ResultProvenance& provenance, const std::atomic<bool>* stop) {
-  hdf5::Writer file = hdf5::Writer::create(path);
-  write_summary(file, result);
-  write_scenario(file, scenario, provenance);
-  for (std::size_t t = 0; t < result.series_mean.size(); ++t) {
-    throw_if_stopped(stop);
-    write_table(file, result, t, scenario.bucket);
-  }
-  file.close();
 }
 
 }  // namespace
@@ -167,21 +213,111 @@ void check_result_path(const std::string& path) {
   }
 }
 
+struct ResultFileWriter::State {
+  // Same directory, so the rename is atomic; the PID keeps two runs apart.
+  explicit State(const std::string& path)
+      : path(path),
+        temporary(path + ".tmp-" + std::to_string(::getpid())),
+        scratch(temporary + ".replications") {}
+
+  // Column c of table t for every replication, [replication][bucket] row-major.
+  std::vector<double> column(std::size_t t, std::size_t c) const {
+    const std::size_t rows = shapes.at(t).rows;
+    std::vector<double> values(added * rows);
+    for (std::size_t r = 0; r < added; ++r) {
+      scratch.read(std::span(values).subspan(r * rows, rows), r * record + offsets[t][c]);
+    }
+    return values;
+  }
+
+  void write_file(const Scenario& scenario, const ExperimentResult& result,
+                  const ResultProvenance& provenance, const std::atomic<bool>* stop) const {
+    hdf5::Writer file = hdf5::Writer::create(temporary);
+    write_summary(file, result);
+    write_scenario(file, scenario, provenance);
+    for (std::size_t t = 0; t < result.series_mean.size(); ++t) {
+      throw_if_stopped(stop);
+      write_table(file, result, t, added, scenario.bucket,
+                  [&](std::size_t c) { return column(t, c); });
+    }
+    file.close();
+  }
+
+  std::string path;
+  std::string temporary;
+  ScratchFile scratch;
+  std::vector<TableShape> shapes;
+  std::vector<std::vector<std::size_t>> offsets;  // [table][column], in values
+  std::size_t record = 0;                         // values per replication
+  std::size_t added = 0;                          // replications
+};
+
+ResultFileWriter::ResultFileWriter(const std::string& path)
+    : state_(std::make_unique<State>(path)) {}
+
+ResultFileWriter::~ResultFileWriter() = default;
+
+void ResultFileWriter::add(const std::vector<SeriesTable>& replication) {
+  State& s = *state_;
+  if (s.added == 0) {
+    s.shapes = TableShape::of(replication);
+    for (const TableShape& shape : s.shapes) {
+      std::vector<std::size_t>& offsets = s.offsets.emplace_back();
+      for (std::size_t c = 0; c < shape.columns.size(); ++c) {
+        offsets.push_back(s.record);
+        s.record += shape.rows;
+      }
+    }
+  } else {
+    TableShape::check(s.shapes, replication, s.added);
+  }
+  for (std::size_t t = 0; t < s.shapes.size(); ++t) {
+    for (std::size_t c = 0; c < s.shapes[t].columns.size(); ++c) {
+      s.scratch.write(replication[t].data[c], s.added * s.record + s.offsets[t][c]);
+    }
+  }
+  ++s.added;
+}
+
+std::vector<SeriesTable> ResultFileWriter::ci95(const std::vector<SeriesTable>& mean) {
+  const State& s = *state_;
+  return two_pass_ci95(mean, s.added, [&](std::size_t t, std::size_t c) { return s.column(t, c); });
+}
+
+void ResultFileWriter::commit(const Scenario& scenario, const ExperimentResult& result,
+                              const ResultProvenance& provenance, const std::atomic<bool>* stop) {
+  const State& s = *state_;
+  if (result.replications.size() != s.added) {
+    throw std::logic_error("result file: the series of " + std::to_string(s.added) +
+                           " replications were added, for " +
+                           std::to_string(result.replications.size()) + " replications");
+  }
+  if (result.series_mean.size() != s.shapes.size() ||
+      (!result.series_ci95.empty() && result.series_ci95.size() != s.shapes.size())) {
+    throw std::logic_error("result file: the merged tables are not the replications' tables");
+  }
+  for (std::size_t t = 0; t < s.shapes.size(); ++t) {
+    check_rows(result.series_mean[t], s.shapes[t]);
+    if (!result.series_ci95.empty()) check_rows(result.series_ci95[t], s.shapes[t]);
+  }
+  try {
+    s.write_file(scenario, result, provenance, stop);
+    sync_to_disk(s.temporary);
+    throw_if_stopped(stop);
+    fs::rename(s.temporary, s.path);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(s.temporary, ignored);
+    throw;
+  }
+}
+
 void write_result_file(const std::string& path, const Scenario& scenario,
                        const ExperimentResult& result, const ResultProvenance& provenance,
                        const std::atomic<bool>* stop) {
-  // Same directory, so the rename is atomic; the PID keeps two runs apart.
-  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
-  try {
-    write_file(temporary, scenario, result, provenance, stop);
-    sync_to_disk(temporary);
-    throw_if_stopped(stop);
-    fs::rename(temporary, path);
-  } catch (...) {
-    std::error_code ignored;
-    fs::remove(temporary, ignored);
-    throw;
-  }
+  ResultFileWriter file(path);
+  for (const auto& tables : result.replication_series) file.add(tables);
+  file.commit(scenario, result, provenance, stop);
 }
 
 }  // namespace surgesim::models

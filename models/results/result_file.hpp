@@ -1,10 +1,12 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "models/experiment.hpp"
+#include "models/results/series_store.hpp"
 #include "models/scenario.hpp"
 
 namespace surgesim::models {
@@ -20,11 +22,41 @@ struct ResultProvenance {
 // not after it.
 void check_result_path(const std::string& path);
 
-// Writes the HDF5 result file of common.md's layout (/summary, /summary_replications,
-// /scenario and every time series table as mean, ci95 and replications) to
-// "PATH.tmp-PID" and renames it to `path` only once complete. On any failure, or when
-// `stop` becomes true before the rename (Interrupted), the temporary file is removed
-// and a previous file at `path` is left as it was.
+// The HDF5 result file of common.md's layout, for an experiment that does not keep its
+// replications' tables in memory. As a SeriesStore (RunOptions::series_store) it appends
+// every replication's tables, as they are merged, to a scratch file beside `path`
+// (unlinked at once: nothing is left behind, whatever happens), and computes the exact
+// ci95 by reading them back one column at a time. commit() writes "PATH.tmp-PID" (the
+// replications/ datasets from the scratch file, one column at a time), syncs it and
+// renames it to `path`; on any failure, or when `stop` becomes true before the rename
+// (Interrupted), the temporary file is removed and a previous file at `path` is left
+// as it was. Memory: one column of every replication at a time.
+// NOTE: the scratch file holds the tables uncompressed (0.7 MB per replication for
+// Harbolnas' 4 h in minutes) until the writer is destroyed. Writing HDF5 only at the
+// end keeps every dataset laid out as before (chunks sized from the final count, which
+// --precision knows only at the end) and HDF5 calls off the run.
+class ResultFileWriter final : public SeriesStore {
+ public:
+  explicit ResultFileWriter(const std::string& path);
+  ~ResultFileWriter() override;
+  ResultFileWriter(const ResultFileWriter&) = delete;
+  ResultFileWriter& operator=(const ResultFileWriter&) = delete;
+
+  void add(const std::vector<SeriesTable>& replication) override;
+  std::vector<SeriesTable> ci95(const std::vector<SeriesTable>& mean) override;
+
+  // Writes the file of `result` (its summary, series_mean and series_ci95 as they are;
+  // its replications must be those added) and renames it to `path`.
+  void commit(const Scenario& scenario, const ExperimentResult& result,
+              const ResultProvenance& provenance, const std::atomic<bool>* stop = nullptr);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Writes an experiment held in memory (its replication_series kept) to `path` at once,
+// through ResultFileWriter.
 void write_result_file(const std::string& path, const Scenario& scenario,
                        const ExperimentResult& result, const ResultProvenance& provenance,
                        const std::atomic<bool>* stop = nullptr);

@@ -25,6 +25,12 @@ class Series:
     [column, bucket] arrays (NaN-skipping mean over replications and its 95%
     half-width; ``ci95`` is None with one replication), ``replications`` is
     [replication, column, bucket]. NaN means no observation.
+
+    A run keeps no replication's own tables unless asked (``keep_replications=True``),
+    so that memory does not grow with the replications: ``replications`` then has no
+    row. Without them ``ci95`` comes from a running sum of squares (Welford), equal to
+    the two-pass value up to rounding; with them, or with a result file (``output``),
+    it is the two-pass value the file holds.
     """
 
     path: str
@@ -81,14 +87,21 @@ class Results:
         ``"services/web"``, ``"pages/buyer.pay"``, ``"sessions"``, ``"traffic"``,
         ``"sessions/drops"``, ``"revenue"``. Without ``replication`` the columns are the
         means over replications, followed by ``COLUMN_ci95`` half-widths when there are
-        two or more; with it, that replication's own values. Raises KeyError for an
-        unknown table (the message lists them) and IndexError for a replication out of
-        range.
+        two or more; with it, that replication's own values, kept only by a run with
+        ``keep_replications=True`` (ValueError otherwise: a result file holds them too,
+        under ``PATH/replications``). Raises KeyError for an unknown table (the message
+        lists them) and IndexError for a replication out of range.
         """
         table = self._series(path)
         if replication is None:
             values = table.mean
         else:
+            if table.replications.shape[0] == 0:
+                raise ValueError(
+                    f"the run kept no replication's own time series (memory would grow "
+                    f"with replications): run with keep_replications=True, or read "
+                    f"{table.path}/replications from its result file"
+                )
             if not 0 <= replication < table.replications.shape[0]:
                 raise IndexError(
                     f"replication {replication} out of range: the run has "

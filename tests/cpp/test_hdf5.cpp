@@ -1,19 +1,27 @@
-// Result files (models/results): series merging over replications, the HDF5 layout of
-// common.md read back through the HDF5 C API, and the temp-file + rename discipline.
+// Result files (models/results): series merging over replications, one replication at a
+// time and in replication order, the HDF5 layout of common.md read back through the
+// HDF5 C API, the temp-file + rename discipline, and a run whose replications go to the
+// file as they are merged instead of staying in memory.
 #include <doctest/doctest.h>
 #include <hdf5.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <numeric>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "models/experiment.hpp"
 #include "models/interrupted.hpp"
 #include "models/loader/scenario_error.hpp"
+#include "models/loader/scenario_loader.hpp"
+#include "models/results/replications_in_order.hpp"
 #include "models/results/result_file.hpp"
 #include "models/results/series_merge.hpp"
 #include "sim/confidence.hpp"
@@ -21,7 +29,10 @@
 namespace fs = std::filesystem;
 using surgesim::models::ExperimentResult;
 using surgesim::models::Json;
+using surgesim::models::ResultFileWriter;
+using surgesim::models::RunOptions;
 using surgesim::models::Scenario;
+using surgesim::models::SeriesAccumulator;
 using surgesim::models::SeriesTable;
 
 namespace {
@@ -204,6 +215,103 @@ struct Fixture {
   }
 };
 
+// A small shop in one-second buckets: 1,800 rows per table, so each replication's
+// tables (about 0.3 MB) outweigh its summary tree.
+constexpr const char* kStreamShop = R"(
+name: stream
+duration: 30m
+warmup: 1m
+bucket: 1s
+seed: 5
+replications: 12
+traffic: {rate: 5/s}
+journeys:
+  shop:
+    share: 1
+    patience: {dist: exponential, mean: 3s}
+    pages:
+      home: {call: web, next: {buy: 0.3, exit: 0.7}}
+      buy: {call: web, next: {exit: 1}, order: {value: 1000}}
+services:
+  web:
+    type: server_pool
+    instances: 2
+    workers: 3
+    service: {dist: exponential, mean: 1s}
+)";
+
+RunOptions run_options(unsigned threads, bool keep,
+                       surgesim::models::SeriesStore* store = nullptr) {
+  RunOptions options;
+  options.threads = threads;
+  options.keep_replication_series = keep;
+  options.series_store = store;
+  return options;
+}
+
+// Welford's one-pass half-widths against the two-pass ones: the same cells observed,
+// and values equal to rounding. Both sum n terms of size ~s^2 with relative error
+// ~n x 1e-16 (Chan, Golub & LeVeque 1983, times |mean| / s for Welford); 1e-12 is far
+// above that for n <= 12 and far below any wrong formula (n for n - 1 is >= 4%).
+void check_equal_to_rounding(const std::vector<SeriesTable>& one_pass,
+                             const std::vector<SeriesTable>& two_pass) {
+  REQUIRE(one_pass.size() == two_pass.size());
+  double worst = 0.0;
+  for (std::size_t t = 0; t < two_pass.size(); ++t) {
+    for (std::size_t c = 0; c < two_pass[t].data.size(); ++c) {
+      const auto& a = one_pass[t].data[c];
+      const auto& b = two_pass[t].data[c];
+      REQUIRE(a.size() == b.size());
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        REQUIRE(std::isnan(a[i]) == std::isnan(b[i]));
+        if (std::isnan(b[i])) continue;
+        if (b[i] == 0.0) {
+          CHECK(a[i] == 0.0);  // equal observations: Welford's M2 stays exactly 0
+          continue;
+        }
+        worst = std::max(worst, std::abs(a[i] - b[i]) / std::abs(b[i]));
+      }
+    }
+  }
+  INFO("largest relative difference " << worst);
+  CHECK(worst <= 1e-12);
+}
+
+void check_same_tables(const std::vector<SeriesTable>& a, const std::vector<SeriesTable>& b) {
+  REQUIRE(a.size() == b.size());
+  for (std::size_t t = 0; t < a.size(); ++t) {
+    CHECK(a[t].path == b[t].path);
+    CHECK(a[t].columns == b[t].columns);
+    REQUIRE(a[t].data.size() == b[t].data.size());
+    for (std::size_t c = 0; c < a[t].data.size(); ++c)
+      CHECK(same_values(a[t].data[c], b[t].data[c]));
+  }
+}
+
+// Every dataset of two result files of the same experiment shape, value for value.
+void check_same_files(const std::string& a_path, const std::string& b_path,
+                      const std::vector<SeriesTable>& tables) {
+  const Closer a{H5Fopen(a_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
+  const Closer b{H5Fopen(b_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
+  REQUIRE(a.id >= 0);
+  REQUIRE(b.id >= 0);
+  for (const char* name : {"summary", "summary_replications", "scenario"}) {
+    CHECK(read_string_dataset(a.id, name) == read_string_dataset(b.id, name));
+  }
+  for (const SeriesTable& table : tables) {
+    for (const std::string& column : table.columns) {
+      for (const char* kind : {"mean", "ci95", "replications"}) {
+        const std::string name = table.path + "/" + kind + "/" + column;
+        CAPTURE(name);
+        const Doubles x = read_doubles(a.id, name);
+        const Doubles y = read_doubles(b.id, name);
+        CHECK(x.dims == y.dims);
+        CHECK(same_values(x.values, y.values));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE("merge_series: NaN-skipping mean and Student-t half-width per cell") {
@@ -385,4 +493,160 @@ TEST_CASE("check_result_path: refuses a directory or a missing directory before 
   CHECK_THROWS_AS(surgesim::models::check_result_path((dir.path / "nope" / "out.h5").string()),
                   surgesim::models::ScenarioError);
   CHECK_NOTHROW(surgesim::models::check_result_path("relative-name.h5"));
+}
+
+TEST_CASE("SeriesAccumulator: merge_series' mean bit for bit, Welford's half-widths to rounding") {
+  std::vector<std::vector<SeriesTable>> reps;
+  SeriesAccumulator accumulator(true);
+  for (int r = 0; r < 5; ++r) {
+    reps.push_back(replication_tables(r));
+    accumulator.add(reps.back());
+  }
+  CHECK(accumulator.replications() == 5);
+  const auto merged = surgesim::models::merge_series(reps);
+  check_same_tables(accumulator.mean(), merged.mean);
+  check_equal_to_rounding(accumulator.ci95(), merged.ci95);
+  CHECK(accumulator.ci95()[0].data[1][3] == 0.0);  // 40 in every replication
+
+  SeriesAccumulator single(true);
+  single.add(replication_tables(0));
+  CHECK(single.ci95().empty());
+  SeriesAccumulator means_only(false);
+  means_only.add(replication_tables(0));
+  CHECK_THROWS_AS(means_only.ci95(), std::logic_error);
+  auto other = replication_tables(1);
+  other[0].data[2].pop_back();
+  CHECK_THROWS_AS(means_only.add(other), std::logic_error);
+}
+
+TEST_CASE("run_replications_in_order: merges in order and holds at most `threads` results") {
+  for (unsigned threads : {1u, 2u, 4u}) {
+    CAPTURE(threads);
+    std::vector<std::size_t> merged;
+    // The first replication is slow: were workers free to run ahead, they would finish
+    // the 39 others meanwhile, and all of them would wait to be merged.
+    const std::size_t most_waiting = surgesim::models::run_replications_in_order<std::size_t>(
+        10, 40, threads,
+        [](std::size_t r) {
+          if (r == 10) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          return r;
+        },
+        [&](std::size_t r) { merged.push_back(r); });
+    std::vector<std::size_t> expected(40);
+    std::iota(expected.begin(), expected.end(), 10);
+    CHECK(merged == expected);
+    CHECK(most_waiting <= threads);
+  }
+}
+
+TEST_CASE("run_replications_in_order: a failing replication or merge stops the run") {
+  for (unsigned threads : {1u, 3u}) {
+    CAPTURE(threads);
+    std::vector<std::size_t> merged;
+    auto keep = [&](std::size_t r) { merged.push_back(r); };
+    CHECK_THROWS_AS(surgesim::models::run_replications_in_order<std::size_t>(
+                        0, 50, threads,
+                        [](std::size_t r) {
+                          if (r == 7) throw std::runtime_error("replication 7");
+                          return r;
+                        },
+                        keep),
+                    std::runtime_error);
+    for (std::size_t i = 0; i < merged.size(); ++i) CHECK(merged[i] == i);
+    CHECK(merged.size() <= 7);
+    CHECK_THROWS_AS(surgesim::models::run_replications_in_order<std::size_t>(
+                        0, 50, threads, [](std::size_t r) { return r; },
+                        [](std::size_t r) {
+                          if (r == 3) throw std::invalid_argument("merge 3");
+                        }),
+                    std::invalid_argument);
+  }
+}
+
+TEST_CASE("run_experiment: replications merged as they come; tables kept only when asked") {
+  const Scenario scenario = surgesim::models::load_scenario_text(kStreamShop, "stream.yaml");
+  const ExperimentResult kept = surgesim::models::run_experiment(scenario, run_options(2, true));
+  const ExperimentResult two = surgesim::models::run_experiment(scenario, run_options(2, false));
+  const ExperimentResult one = surgesim::models::run_experiment(scenario, run_options(1, false));
+  CHECK(kept.replication_series.size() == 12);
+  CHECK(two.replication_series.empty());
+  CHECK(two.most_waiting_replications <= 2);
+  CHECK(one.most_waiting_replications == 0);
+  CHECK(two.summary == kept.summary);
+  CHECK(one.summary == two.summary);
+  CHECK(two.replications == kept.replications);
+  check_same_tables(two.series_mean, kept.series_mean);
+  check_same_tables(one.series_ci95, two.series_ci95);
+  // Without kept tables or a store, the half-widths are Welford's.
+  check_equal_to_rounding(two.series_ci95, kept.series_ci95);
+}
+
+TEST_CASE("ResultFileWriter: a run streamed to the file writes what a kept run writes") {
+  const TempDir dir;
+  const Scenario scenario = surgesim::models::load_scenario_text(kStreamShop, "stream.yaml");
+  const surgesim::models::ResultProvenance provenance{"stream.yaml", {"seed=5"}};
+  const std::string kept_path = (dir.path / "kept.h5").string();
+  const ExperimentResult kept = surgesim::models::run_experiment(scenario, run_options(2, true));
+  surgesim::models::write_result_file(kept_path, scenario, kept, provenance);
+
+  const std::string streamed_path = (dir.path / "streamed.h5").string();
+  ResultFileWriter file(streamed_path);
+  const ExperimentResult streamed =
+      surgesim::models::run_experiment(scenario, run_options(2, false, &file));
+  CHECK(streamed.replication_series.empty());
+  // The exact two-pass half-widths, read back from the scratch file.
+  check_same_tables(streamed.series_ci95, kept.series_ci95);
+  // The scratch file has no name: until the commit, nothing new is in the directory.
+  CHECK(dir.entries() == std::vector<std::string>{"kept.h5"});
+  file.commit(scenario, streamed, provenance);
+  check_same_files(kept_path, streamed_path, kept.series_mean);
+}
+
+TEST_CASE("ResultFileWriter: a --precision run streamed in batches equals a fixed run") {
+  const TempDir dir;
+  Scenario scenario = surgesim::models::load_scenario_text(kStreamShop, "stream.yaml");
+  const surgesim::models::ResultProvenance provenance{"stream.yaml", {}};
+  // A bound never met: batches of 3, 6 and 7 replications.
+  scenario.replications = 2;
+  const std::string streamed_path = (dir.path / "streamed.h5").string();
+  ResultFileWriter file(streamed_path);
+  RunOptions options = run_options(2, false, &file);
+  options.precision = surgesim::models::PrecisionGoal{1e-6, 7};
+  const ExperimentResult streamed = surgesim::models::run_experiment(scenario, options);
+  REQUIRE(streamed.precision);
+  CHECK(streamed.precision->replications == 7);
+  file.commit(scenario, streamed, provenance);
+
+  scenario.replications = 7;
+  const std::string kept_path = (dir.path / "kept.h5").string();
+  const ExperimentResult kept = surgesim::models::run_experiment(scenario, run_options(1, true));
+  surgesim::models::write_result_file(kept_path, scenario, kept, provenance);
+  const Closer h5{H5Fopen(kept_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
+  CHECK(read_doubles(h5.id, "timeseries/services/web/replications/arrivals").dims ==
+        std::vector<hsize_t>{7, 1800});
+  check_same_files(kept_path, streamed_path, kept.series_mean);
+}
+
+TEST_CASE("ResultFileWriter: without a commit, or with replications it was not given, no file") {
+  const TempDir dir;
+  const std::string path = (dir.path / "out.h5").string();
+  {
+    ResultFileWriter file(path);
+    file.add(replication_tables(0));
+    file.add(replication_tables(1));
+    CHECK(dir.entries().empty());
+  }
+  CHECK(dir.entries().empty());
+
+  const Fixture f(3);  // three replications, of which the file is given two
+  ResultFileWriter file(path);
+  file.add(f.result.replication_series[0]);
+  file.add(f.result.replication_series[1]);
+  CHECK_THROWS_AS(file.commit(f.scenario, f.result, {"x", {}}), std::logic_error);
+  auto shorter = replication_tables(2);
+  shorter[1].data[0].pop_back();
+  CHECK_THROWS_AS(file.add(shorter), std::logic_error);
+  file.add(f.result.replication_series[2]);
+  file.commit(f.scenario, f.result, {"x", {}});
+  CHECK(dir.entries() == std::vector<std::string>{"out.h5"});
 }

@@ -1,10 +1,11 @@
 """HDF5 result files (`surgesim run -o`, `surgesim.run(output=...)`) read back with h5py,
-the run options that shape a study (--warmup, --precision, --check-slo), and what an
-interrupted run leaves behind."""
+the run options that shape a study (--warmup, --precision, --check-slo), what an
+interrupted run leaves behind, and memory that does not grow with replications."""
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import time
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 
 import surgesim
+from surgesim import _core
 
 # Student-t 0.975 quantiles by number of observations (t_{0.975, n-1}, tables).
 T975 = {2: 12.70620474, 3: 4.302652730}
@@ -223,18 +225,101 @@ def test_python_writes_the_same_file_and_serves_the_series(shop_file, tmp_path):
         np.testing.assert_array_equal(
             web["p99_s_ci95"].to_numpy(), group["ci95/p99_s"][:]
         )
-        second = results.timeseries("timeseries/services/web", replication=1)
-        np.testing.assert_array_equal(
-            second["arrivals"].to_numpy(), group["replications/arrivals"][1]
-        )
         assert set(results.timeseries_paths()) == set(tables(h5))
     assert "revenue_ci95" in results.timeseries("revenue")
     with pytest.raises(KeyError, match="services/web"):
         results.timeseries("services/nope")
-    with pytest.raises(IndexError):
-        results.timeseries("services/web", replication=3)
+    # Replications' own tables are not kept unless asked: the file holds them.
+    with pytest.raises(ValueError, match="keep_replications=True.*services/web/replications"):
+        results.timeseries("services/web", replication=1)
     single = surgesim.run(scenario, replications=1)
     assert not any(c.endswith("_ci95") for c in single.timeseries("sessions").columns)
+
+
+def test_replications_kept_when_asked_and_half_widths_without_them(shop_file):
+    """keep_replications=True serves each replication's tables (and the exact two-pass
+    half-widths, as the file has them); without it nothing per replication is kept and
+    the half-widths come from Welford's running M2: the same to rounding. Both sum 3
+    terms with relative error ~3e-16 (times |mean|/sd for Welford, < 1e3 here), so
+    1e-12 is far above rounding and far below a wrong formula (n for n - 1 is 22%)."""
+    out, _, scenario = shop_file
+    overrides = ["services.web.instances=5"]
+    kept = _core.run(str(scenario), overrides, keep_replications=True)
+    plain = _core.run(str(scenario), overrides)
+    assert kept["summary"] == plain["summary"]
+    with h5py.File(out) as h5:
+        for table, lean in zip(kept["series"], plain["series"]):
+            group = h5[table["path"]]
+            columns = table["columns"]
+            assert table["replications"].shape == (3, len(columns), 30)
+            assert lean["replications"].shape == (0, len(columns), 30)
+            np.testing.assert_array_equal(lean["mean"], table["mean"])
+            for c, column in enumerate(columns):
+                np.testing.assert_array_equal(
+                    table["replications"][:, c, :], group["replications"][column][:]
+                )
+                exact = group["ci95"][column][:]
+                np.testing.assert_array_equal(table["ci95"][c], exact)
+                np.testing.assert_allclose(lean["ci95"][c], exact, rtol=1e-12, atol=0)
+                assert np.array_equal(np.isnan(lean["ci95"][c]), np.isnan(exact))
+
+
+# One-second buckets over 2 h: 7,200 rows per table, 5.3 MB of tables per replication,
+# and little else (2 sessions/s).
+MANY_BUCKETS = """name: many-buckets
+duration: 2h
+warmup: 1m
+bucket: 1s
+seed: 8
+traffic: {rate: 2/s}
+journeys:
+  shop:
+    share: 1
+    patience: {dist: exponential, mean: 3s}
+    pages:
+      home: {call: web, next: {buy: 0.3, exit: 0.7}}
+      buy: {call: web, next: {exit: 1}, order: {value: 1000}}
+services:
+  web:
+    type: server_pool
+    instances: 2
+    workers: 3
+    service: {dist: exponential, mean: 1s}
+"""
+
+
+def peak_rss_bytes(*command) -> int:
+    """The peak resident set of one child process, from the kernel's own accounting."""
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.stderr.close()
+    assert os.waitstatus_to_exitcode(status) == 0
+    return usage.ru_maxrss * 1024  # KiB on Linux
+
+
+@pytest.mark.parametrize("output", [False, True], ids=["report", "result-file"])
+def test_memory_does_not_grow_with_replications(cli, tmp_path, output):
+    scenario = tmp_path / "many-buckets.yaml"
+    scenario.write_text(MANY_BUCKETS)
+    out = tmp_path / "out.h5"
+    extra = ["-o", str(out)] if output else []
+    run = [str(cli), "run", str(scenario), "-q", "--threads", "2", *extra]
+    few = peak_rss_bytes(*run, "-r", "4")
+    many = peak_rss_bytes(*run, "-r", "40")
+    if not output:
+        surgesim_run(cli, scenario, "-r", 1, "-o", out)
+    with h5py.File(out) as h5:
+        per_replication = 8 * sum(
+            group["replications"][column].shape[1]
+            for group in tables(h5).values()
+            for column in group.attrs["columns"]
+        )
+    assert per_replication > 5e6
+    # Kept, 36 more replications' tables would add 36 x per_replication, 190 MB (the
+    # engine before streaming grew by 150-185 MB here). Streamed, at most 2 running, 2
+    # waiting and 1 being merged are alive at once, with 4 replications as with 40.
+    growth = many - few
+    assert growth < 4 * per_replication, f"{few / 1e6:.0f} MB -> {many / 1e6:.0f} MB"
 
 
 def test_datasets_are_bit_identical_at_one_and_two_threads(cli, tmp_path):
