@@ -51,6 +51,7 @@ def run(
     warmup: float | str | None = None,
     precision: float | None = None,
     max_replications: int = 100,
+    keep_replications: bool = False,
 ) -> Results:
     """Simulate the scenario file at ``path`` and return its Results.
 
@@ -65,6 +66,9 @@ def run(
     run (the value used is ``summary["warmup_s"]``); ``precision`` adds replications
     until every headline half-width is below ``precision`` x |mean|, up to
     ``max_replications`` (a UserWarning says so when the bound was not met).
+    ``keep_replications`` keeps every replication's own time series for
+    ``Results.timeseries(path, replication=r)`` (memory grows with replications; a
+    result file holds them under ``PATH/replications``).
     Raises ScenarioError for an invalid scenario, FileNotFoundError for a missing file.
     """
     out = _core.run(
@@ -77,6 +81,7 @@ def run(
         warmup=None if warmup is None else _yaml_scalar(warmup),
         precision=precision,
         max_replications=max_replications,
+        keep_replications=keep_replications,
     )
     if not out["precision_met"]:
         warnings.warn(out["precision_note"], UserWarning, stacklevel=2)
