@@ -13,9 +13,13 @@
 #include "models/loader/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
 #include "models/loader/units.hpp"
+#include "tests/cpp/scenario_failure.hpp"
 
 using namespace surgesim::models;
 using surgesim::sim::DistributionKind;
+using surgesim::testing::at;
+using surgesim::testing::Failure;
+using surgesim::testing::failure_of;
 
 namespace {
 
@@ -55,37 +59,9 @@ Scenario load(const std::string& text, const std::vector<std::string>& sets = {}
   return load_scenario_text(text, "test.yaml", overrides);
 }
 
-struct Failure {
-  std::string location, path, problem, message;
-};
-
 Failure failure(const std::string& text, const std::vector<std::string>& sets = {}) {
-  try {
-    load(text, sets);
-  } catch (const ScenarioError& e) {
-    return {e.location(), e.key_path(), e.problem(), e.what()};
-  }
-  FAIL("loaded without an error:\n" << text);
-  return {};
+  return failure_of([&] { load(text, sets); }, text);
 }
-
-std::string at(int line, int column) {
-  return "test.yaml:" + std::to_string(line) + ":" + std::to_string(column);
-}
-
-// Checks where an error points, its key path, and that the problem holds every word.
-#define CHECK_FAILURE(failure_expr, where, key_path, ...)                               \
-  do {                                                                                  \
-    const Failure f_ = (failure_expr);                                                  \
-    INFO("message: " << f_.message);                                                    \
-    CHECK(f_.location == (where));                                                      \
-    CHECK(f_.path == (key_path));                                                       \
-    for (const std::string& w_ : std::initializer_list<std::string>{__VA_ARGS__}) {     \
-      CHECK_MESSAGE(f_.problem.find(w_) != std::string::npos, "missing words: " << w_); \
-    }                                                                                   \
-    CHECK(f_.message ==                                                                 \
-          f_.location + ": " + (f_.path.empty() ? "" : f_.path + ": ") + f_.problem);   \
-  } while (false)
 
 // "test.yaml:line:column" of the character at `index` of `text`.
 std::string location_of(const std::string& text, std::size_t index) {

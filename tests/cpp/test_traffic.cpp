@@ -16,10 +16,14 @@
 #include "models/loader/scenario_loader.hpp"
 #include "models/traffic_rate.hpp"
 #include "models/traffic_source.hpp"
+#include "tests/cpp/scenario_failure.hpp"
 
 using namespace surgesim::models;
 using surgesim::sim::kForever;
 using surgesim::sim::RandomStream;
+using surgesim::testing::at;
+using surgesim::testing::Failure;
+using surgesim::testing::failure_of;
 
 namespace {
 
@@ -371,36 +375,9 @@ TrafficConfig load_traffic(const std::string& traffic, const std::string& file =
   return load_scenario_text(scenario(traffic), file).traffic;
 }
 
-struct Failure {
-  std::string location, path, problem, message;
-};
-
 Failure failure(const std::string& traffic, const std::string& file = "test.yaml") {
-  try {
-    load_traffic(traffic, file);
-  } catch (const ScenarioError& e) {
-    return {e.location(), e.key_path(), e.problem(), e.what()};
-  }
-  FAIL("loaded without an error:\n" << traffic);
-  return {};
+  return failure_of([&] { load_traffic(traffic, file); }, traffic);
 }
-
-std::string at(int line, int column) {
-  return "test.yaml:" + std::to_string(line) + ":" + std::to_string(column);
-}
-
-#define CHECK_FAILURE(failure_expr, where, key_path, ...)                               \
-  do {                                                                                  \
-    const Failure f_ = (failure_expr);                                                  \
-    INFO("message: " << f_.message);                                                    \
-    CHECK(f_.location == (where));                                                      \
-    CHECK(f_.path == (key_path));                                                       \
-    for (const std::string& w_ : std::initializer_list<std::string>{__VA_ARGS__}) {     \
-      CHECK_MESSAGE(f_.problem.find(w_) != std::string::npos, "missing words: " << w_); \
-    }                                                                                   \
-    CHECK(f_.message ==                                                                 \
-          f_.location + ": " + (f_.path.empty() ? "" : f_.path + ": ") + f_.problem);   \
-  } while (false)
 
 }  // namespace
 
