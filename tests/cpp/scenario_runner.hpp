@@ -21,6 +21,14 @@ inline models::ExperimentResult run_yaml(const std::string& yaml, unsigned threa
   return models::run_experiment(scenario, options);
 }
 
+// A shop whose sessions request one page served by `call`, then leave: `top` holds the
+// top-level keys before `journeys`, `services` the services map's entries.
+inline std::string one_page_shop(const std::string& top, const std::string& call,
+                                 const std::string& services) {
+  return top + "journeys:\n  only:\n    share: 1\n    pages:\n      view: {call: " + call +
+         ", next: {exit: 1}}\nservices:\n" + services;
+}
+
 // One number per replication, by JSON pointer (e.g. "/services/web/mean_wait_s").
 inline std::vector<double> per_replication(const models::ExperimentResult& result,
                                            const std::string& pointer) {

@@ -11,6 +11,7 @@
 
 using namespace surgesim;
 using testing::check_in_ci;
+using testing::one_page_shop;
 using testing::per_replication;
 using testing::ratio;
 using testing::run_yaml;
@@ -42,25 +43,20 @@ TEST_CASE("a whole-pool outage fails the requests running and answers arrivals a
   // Work takes exactly 50 s, so every session that arrived in [50 s, 100 s) is still
   // running when the outage starts at 100 s, and every one arriving in [100 s, 200 s)
   // finds the pool down: exactly those sessions end with `outage`.
-  const auto result = run_yaml(R"(
+  const auto result = run_yaml(one_page_shop(R"(
 name: outage
 duration: 400s
 bucket: 50s
 replications: 3
 traffic: {rate: 0.5}
-journeys:
-  only:
-    share: 1
-    pages:
-      view: {call: web, next: {exit: 1}}
-services:
-  web:
+)",
+                                             "web", R"(  web:
     type: server_pool
     instances: 4
     workers: 100
     service: 50s
     outages: [{at: 100s, for: 100s}]
-)");
+)"));
   for (std::size_t r = 0; r < 3; ++r) {
     const double arrived = sum_rows(table(result, r, "timeseries/traffic"), "sessions", 50, 200);
     CHECK(arrived > 0);
@@ -71,65 +67,52 @@ services:
 }
 
 TEST_CASE("a partial outage takes that many instances down for its duration") {
-  const auto result = run_yaml(R"(
+  const auto result = run_yaml(one_page_shop(R"(
 name: partial
 duration: 1000s
 replications: 2
 traffic: {rate: 1}
-journeys:
-  only:
-    share: 1
-    pages:
-      view: {call: web, next: {exit: 1}}
-services:
-  web:
+)",
+                                             "web", R"(  web:
     type: server_pool
     instances: 10
     service: 100ms
     outages: [{at: 200s, for: 300s, instances: 4}]
-)");
+)"));
   for (const double instances : per_replication(result, "/services/web/mean_instances")) {
     CHECK(instances == doctest::Approx(10.0 - 4.0 * 300.0 / 1000.0));
   }
 }
 
 TEST_CASE("crashes: instances are up mtbf / (mtbf + mttr) of the time") {
-  const auto result = run_yaml(R"(
+  const auto result = run_yaml(one_page_shop(R"(
 name: crashes
 duration: 20h
 replications: 10
 traffic: {rate: 1}
-journeys:
-  only:
-    share: 1
-    pages:
-      view: {call: web, next: {exit: 1}}
-services:
-  web:
+)",
+                                             "web", R"(  web:
     type: server_pool
     instances: 20
     service: 10ms
     crashes: {mtbf: 30m, mttr: 10m}
-)");
+)"));
   check_in_ci(per_replication(result, "/services/web/mean_instances"), 20.0 * 30.0 / 40.0,
               "instances up");
 }
 
 TEST_CASE("a timeout fires while the request waits for its callee; the callee works on") {
-  const auto result = run_yaml(R"(
+  const auto result = run_yaml(one_page_shop(
+      R"(
 name: callee
 duration: 10m
 replications: 2
 traffic: {rate: 5}
-journeys:
-  only:
-    share: 1
-    pages:
-      view: {call: web, next: {exit: 1}}
-services:
-  web: {type: server_pool, instances: 100, service: 100ms, timeout: 1s, calls: [{to: db}]}
+)",
+      "web",
+      R"(  web: {type: server_pool, instances: 100, service: 100ms, timeout: 1s, calls: [{to: db}]}
   db: {type: database, connections: 100, query: 3s}
-)");
+)"));
   for (const auto& rep : result.replications) {
     const auto& web = rep["services"]["web"];
     const auto& db = rep["services"]["db"];
@@ -216,37 +199,31 @@ services:
 TEST_CASE("a cold cache warms up linearly; an outage sends every lookup to the backend") {
   // Cold at 10 min, warm again at 20 min; over the window [10 min, 30 min) the mean hit
   // ratio is (0.45 x 10 + 0.9 x 10) / 20 = 0.675.
-  const auto cold = run_yaml(R"(
+  const auto cold = run_yaml(one_page_shop(
+      R"(
 name: cold
 duration: 30m
 warmup: 10m
 replications: 10
 traffic: {rate: 100}
-journeys:
-  only:
-    share: 1
-    pages:
-      view: {call: cache, next: {exit: 1}}
-services:
-  cache: {type: cache, hit_ratio: 0.9, hit: 1ms, miss: {to: db}, cold: [{at: 10m, warmup: 10m}]}
+)",
+      "cache",
+      R"(  cache: {type: cache, hit_ratio: 0.9, hit: 1ms, miss: {to: db}, cold: [{at: 10m, warmup: 10m}]}
   db: {type: database, connections: 100, query: 5ms}
-)");
+)"));
   check_in_ci(ratio(cold, "/services/db/arrivals", "/services/cache/arrivals"), 1.0 - 0.675,
               "miss fraction");
-  const auto down = run_yaml(R"(
+  const auto down = run_yaml(one_page_shop(
+      R"(
 name: stampede
 duration: 10m
 replications: 2
 traffic: {rate: 100}
-journeys:
-  only:
-    share: 1
-    pages:
-      view: {call: cache, next: {exit: 1}}
-services:
-  cache: {type: cache, hit_ratio: 0.9, hit: 1ms, miss: {to: db}, outages: [{at: 0s, for: 10m}]}
+)",
+      "cache",
+      R"(  cache: {type: cache, hit_ratio: 0.9, hit: 1ms, miss: {to: db}, outages: [{at: 0s, for: 10m}]}
   db: {type: database, connections: 100, query: 5ms}
-)");
+)"));
   for (const auto& rep : down.replications) {
     CHECK(rep["services"]["cache"]["hits"].get<double>() == 0);
     CHECK(rep["services"]["db"]["arrivals"] == rep["services"]["cache"]["arrivals"]);
@@ -273,21 +250,17 @@ services:
 }
 
 TEST_CASE("database: pool timeouts are the database's errors; contention stretches queries") {
-  const auto result = run_yaml(R"(
+  const auto result = run_yaml(one_page_shop(
+      R"(
 name: db
 duration: 10m
 replications: 2
 traffic: {rate: 20}
-journeys:
-  only:
-    share: 1
-    pages:
-      view: {call: web, next: {exit: 1}}
-services:
-  web: {type: server_pool, instances: 100, service: 1ms, calls: [{to: db}]}
+)",
+      "web", R"(  web: {type: server_pool, instances: 100, service: 1ms, calls: [{to: db}]}
   db: {type: database, connections: 2, query: 1s, pool_timeout: 200ms,
        contention: {above: 1, slowdown: 0.5}}
-)");
+)"));
   for (const auto& rep : result.replications) {
     const auto& db = rep["services"]["db"];
     CHECK(db["pool_timeouts"].get<double>() > 0);

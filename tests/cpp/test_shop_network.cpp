@@ -12,6 +12,7 @@
 
 using namespace surgesim;
 using testing::check_in_ci;
+using testing::one_page_shop;
 using testing::per_replication;
 using testing::ratio;
 using testing::run_yaml;
@@ -55,20 +56,17 @@ services:
 
 TEST_CASE("M/G/1 with lognormal service: Pollaczek-Khinchine mean wait") {
   const double lambda = 30.0, mean = 0.02, cv = 1.5;
-  const auto result = run_yaml(R"(
+  const auto result = run_yaml(one_page_shop(
+      R"(
 name: mg1
 duration: 2h
 warmup: 10m
 replications: 10
 traffic: {rate: 30}
-journeys:
-  only:
-    share: 1
-    pages:
-      view: {call: web, next: {exit: 1}}
-services:
-  web: {type: server_pool, instances: 1, service: {dist: lognormal, mean: 20ms, cv: 1.5}}
-)");
+)",
+      "web",
+      R"(  web: {type: server_pool, instances: 1, service: {dist: lognormal, mean: 20ms, cv: 1.5}}
+)"));
   const auto exact = sim::theory::mg1(lambda, mean, cv * cv * mean * mean);
   check_in_ci(per_replication(result, "/services/web/mean_wait_s"), exact.mean_wait, "Wq", 0.0,
               0.08);
@@ -79,39 +77,31 @@ TEST_CASE("a piecewise-linear profile: sessions started = integral of lambda") {
   // 0..10 min: 20/s; ramps to 80/s at 20 min; back to 40/s at 30 min; flat to 40 min.
   // Integral over [10 min, 40 min) after the warm-up:
   // 600 s x (20+80)/2 + 600 s x (80+40)/2 + 600 s x 40 = 30000 + 36000 + 24000.
-  const auto result = run_yaml(R"(
+  const auto result =
+      run_yaml(one_page_shop(R"(
 name: profile
 duration: 40m
 warmup: 10m
 replications: 10
 traffic:
   profile: [{at: 10m, rate: 20}, {at: 20m, rate: 80}, {at: 30m, rate: 40}]
-journeys:
-  only:
-    share: 1
-    pages:
-      view: {call: web, next: {exit: 1}}
-services:
-  web: {type: server_pool, instances: 100, service: 1ms}
-)");
+)",
+                             "web", R"(  web: {type: server_pool, instances: 100, service: 1ms}
+)"));
   check_in_ci(per_replication(result, "/sessions/started"), 90000.0, "sessions", 0.0, 0.01);
 }
 
 TEST_CASE("cache: the backend sees the miss fraction of lookups") {
-  const auto result = run_yaml(R"(
+  const auto result = run_yaml(one_page_shop(
+      R"(
 name: cache
 duration: 30m
 replications: 10
 traffic: {rate: 200}
-journeys:
-  only:
-    share: 1
-    pages:
-      view: {call: product_cache, next: {exit: 1}}
-services:
-  product_cache: {type: cache, hit_ratio: 0.85, hit: 2ms, miss: {to: db}}
+)",
+      "product_cache", R"(  product_cache: {type: cache, hit_ratio: 0.85, hit: 2ms, miss: {to: db}}
   db: {type: database, connections: 50, query: {dist: exponential, mean: 10ms}}
-)");
+)"));
   check_in_ci(ratio(result, "/services/db/arrivals", "/services/product_cache/arrivals"), 0.15,
               "miss fraction");
   // A page response is the hit time, plus the query on a miss (no queueing at 50
