@@ -1,8 +1,8 @@
 """surgesim: discrete-event simulation of online shops on sale days.
 
-A thin shell over the C++ library: the scenario file (see SCENARIO.md) says
-everything about the shop; Python picks the file, overrides a few values and
-reads the results.
+A thin shell over the C++ library: the scenario file says everything about the shop
+(docs/scenario.md in the repository describes every key); Python picks the file,
+overrides a few values and reads the results.
 
     >>> import surgesim
     >>> results = surgesim.run("configs/harbolnas-1111.yaml", set=["services.web.instances=60"])

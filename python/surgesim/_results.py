@@ -45,9 +45,9 @@ class Series:
 class Results:
     """What ``surgesim.run`` returns.
 
-    ``summary`` is exactly the summary of SCENARIO.md (what ``surgesim run --format
-    json`` prints): with several replications every number is the mean over them and
-    ``summary["ci95"]`` holds the 95% half-widths. ``replications`` holds one tree per
+    ``summary`` is exactly the summary that docs/scenario.md describes (what
+    ``surgesim run --format json`` prints): with several replications every number is
+    the mean over them and ``summary["ci95"]`` holds the 95% half-widths. ``replications`` holds one tree per
     replication, in replication order, for your own statistics. ``series`` holds the
     time series tables by path (``timeseries/services/web``, ``sessions/drops``,
     ``revenue``...); ``timeseries()`` turns one into a DataFrame.

@@ -1,5 +1,6 @@
 """Writes surgesim results files for the report and compare tests, following the HDF5
-layout of notes/common.md exactly, from made-up replications of a small two-journey shop.
+layout of docs/scenario.md (Result files) exactly, from made-up replications of a small
+two-journey shop.
 
 `ShopLevels` sets each run's true levels; every replication adds noise drawn from its
 own seed, so two runs built with the same seeds and levels are identical replication by

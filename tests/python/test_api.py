@@ -1,4 +1,4 @@
-"""The Python API against the SCENARIO.md contract and queueing theory."""
+"""The Python API against docs/scenario.md and queueing theory."""
 
 import _thread
 import pickle
