@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "measure.hpp"
-#include "models/shop.hpp"
+#include "models/run/shop.hpp"
 
 namespace surgesim::bench {
 namespace {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "models/loader/scenario_loader.hpp"
-#include "models/shop.hpp"
+#include "models/run/shop.hpp"
 
 namespace surgesim::bench {
 

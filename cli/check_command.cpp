@@ -2,8 +2,8 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
-#include "models/analytic_estimate.hpp"
-#include "models/call_graph.hpp"
+#include "models/analysis/analytic_estimate.hpp"
+#include "models/analysis/call_graph.hpp"
 #include "models/report/estimate_report.hpp"
 
 namespace surgesim::cli {

@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "cli/commands.hpp"
-#include "models/call_graph.hpp"
+#include "models/analysis/call_graph.hpp"
 
 namespace surgesim::cli {
 namespace {

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "cli/commands.hpp"
-#include "models/interrupted.hpp"
-#include "models/loader/scenario_error.hpp"
+#include "sim/interrupted.hpp"
+#include "models/yaml/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
 
 namespace surgesim::cli {
@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
   } catch (const models::ScenarioError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return cli::kInvalid;
-  } catch (const models::Interrupted&) {
+  } catch (const sim::Interrupted&) {
     std::cerr << "interrupted: no results written\n";
     return cli::kFailure;
   } catch (const std::exception& e) {

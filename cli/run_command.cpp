@@ -6,8 +6,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/progress_bar.hpp"
-#include "models/experiment.hpp"
-#include "models/loader/scenario_error.hpp"
+#include "models/run/experiment.hpp"
+#include "models/yaml/scenario_error.hpp"
 #include "models/report/text_report.hpp"
 #include "models/results/result_file.hpp"
 

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "models/call_graph.hpp"
-#include "models/experiment.hpp"
-#include "models/loader/scenario_error.hpp"
+#include "models/analysis/call_graph.hpp"
+#include "models/run/experiment.hpp"
+#include "models/yaml/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
 #include "models/report/text_report.hpp"
 #include "models/results/result_file.hpp"

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <vector>
 
-#include "models/loader/scenario_error.hpp"
+#include "models/yaml/scenario_error.hpp"
 
 namespace surgesim::models {
 namespace {

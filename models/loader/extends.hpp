@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "models/loader/yaml_node.hpp"
+#include "models/yaml/yaml_node.hpp"
 
 namespace surgesim::models {
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "models/loader/yaml_node.hpp"
+#include "models/yaml/yaml_node.hpp"
 #include "models/scenario.hpp"
 
 namespace surgesim::models {

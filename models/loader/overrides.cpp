@@ -5,8 +5,8 @@
 #include <memory>
 #include <utility>
 
-#include "models/loader/scenario_error.hpp"
-#include "models/loader/suggest.hpp"
+#include "models/yaml/scenario_error.hpp"
+#include "models/yaml/suggest.hpp"
 
 namespace surgesim::models {
 namespace {

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "models/loader/scenario_loader.hpp"
-#include "models/loader/yaml_node.hpp"
+#include "models/yaml/yaml_node.hpp"
 
 namespace surgesim::models {
 

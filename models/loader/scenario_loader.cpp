@@ -11,16 +11,16 @@
 #include <fstream>
 #include <sstream>
 
-#include "models/call_graph.hpp"
+#include "models/analysis/call_graph.hpp"
 #include "models/loader/journey_loader.hpp"
 #include "models/loader/extends.hpp"
 #include "models/loader/overrides.hpp"
-#include "models/loader/scenario_error.hpp"
+#include "models/yaml/scenario_error.hpp"
 #include "models/loader/service_loader.hpp"
 #include "models/loader/slo_loader.hpp"
-#include "models/loader/suggest.hpp"
+#include "models/yaml/suggest.hpp"
 #include "models/loader/traffic_loader.hpp"
-#include "models/loader/yaml_node.hpp"
+#include "models/yaml/yaml_node.hpp"
 
 namespace surgesim::models {
 namespace {

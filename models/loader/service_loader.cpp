@@ -4,8 +4,8 @@
 #include <cmath>
 #include <set>
 
-#include "models/loader/scenario_error.hpp"
-#include "models/loader/suggest.hpp"
+#include "models/yaml/scenario_error.hpp"
+#include "models/yaml/suggest.hpp"
 
 namespace surgesim::models {
 namespace {

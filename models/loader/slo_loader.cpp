@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "models/loader/suggest.hpp"
+#include "models/yaml/suggest.hpp"
 
 namespace surgesim::models {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "models/loader/yaml_node.hpp"
+#include "models/yaml/yaml_node.hpp"
 #include "models/scenario.hpp"
 
 namespace surgesim::models {

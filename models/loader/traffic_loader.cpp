@@ -8,8 +8,8 @@
 #include <string_view>
 #include <system_error>
 
-#include "models/loader/scenario_error.hpp"
-#include "models/loader/units.hpp"
+#include "models/yaml/scenario_error.hpp"
+#include "models/yaml/units.hpp"
 
 namespace surgesim::models {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "models/analytic_estimate.hpp"
+#include "models/analysis/analytic_estimate.hpp"
 
 namespace surgesim::models {
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "models/cause.hpp"
+#include "models/services/cause.hpp"
 #include "models/report/table.hpp"
 
 namespace surgesim::models {

@@ -10,8 +10,8 @@
 #include <span>
 #include <stdexcept>
 
-#include "models/interrupted.hpp"
-#include "models/loader/scenario_error.hpp"
+#include "sim/interrupted.hpp"
+#include "models/yaml/scenario_error.hpp"
 #include "models/results/hdf5_file.hpp"
 #include "models/results/series_merge.hpp"
 
@@ -178,7 +178,7 @@ void write_table(hdf5::Writer& file, const ExperimentResult& result, std::size_t
 }
 
 void throw_if_stopped(const std::atomic<bool>* stop) {
-  if (stop && stop->load()) throw Interrupted();
+  if (stop && stop->load()) throw sim::Interrupted();
 }
 
 // The data must be on disk before the rename makes the file visible under its name,

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "models/experiment.hpp"
+#include "models/results/experiment_result.hpp"
 #include "models/results/series_store.hpp"
 #include "models/scenario.hpp"
 

@@ -6,7 +6,7 @@
 #include <initializer_list>
 #include <string>
 
-#include "models/loader/scenario_error.hpp"
+#include "models/yaml/scenario_error.hpp"
 
 namespace surgesim::testing {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "models/experiment.hpp"
+#include "models/run/experiment.hpp"
 #include "models/loader/scenario_loader.hpp"
 #include "sim/confidence.hpp"
 

@@ -7,7 +7,7 @@
 #include <new>
 
 #include "models/loader/scenario_loader.hpp"
-#include "models/shop.hpp"
+#include "models/run/shop.hpp"
 
 namespace {
 std::atomic<std::size_t> g_allocations{0};

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "models/analytic_estimate.hpp"
+#include "models/analysis/analytic_estimate.hpp"
 #include "models/report/estimate_report.hpp"
 #include "sim/queueing_theory.hpp"
 #include "tests/cpp/scenario_runner.hpp"

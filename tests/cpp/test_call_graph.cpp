@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "models/call_graph.hpp"
-#include "models/loader/scenario_error.hpp"
+#include "models/analysis/call_graph.hpp"
+#include "models/yaml/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
 
 using namespace surgesim::models;

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "models/experiment.hpp"
+#include "models/run/experiment.hpp"
 #include "models/loader/scenario_loader.hpp"
 #include "sim/confidence.hpp"
 #include "sim/queueing_theory.hpp"

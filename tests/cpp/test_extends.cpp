@@ -6,7 +6,7 @@
 #include <string>
 #include <variant>
 
-#include "models/loader/scenario_error.hpp"
+#include "models/yaml/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
 
 using namespace surgesim::models;

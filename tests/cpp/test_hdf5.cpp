@@ -17,11 +17,11 @@
 #include <thread>
 #include <vector>
 
-#include "models/experiment.hpp"
-#include "models/interrupted.hpp"
-#include "models/loader/scenario_error.hpp"
+#include "models/run/experiment.hpp"
+#include "sim/interrupted.hpp"
+#include "models/yaml/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
-#include "models/results/replications_in_order.hpp"
+#include "sim/replications_in_order.hpp"
 #include "models/results/result_file.hpp"
 #include "models/results/series_merge.hpp"
 #include "sim/confidence.hpp"
@@ -459,7 +459,7 @@ TEST_CASE("write_result_file: a failed or interrupted write leaves the previous 
     const std::atomic<bool> stop{true};
     CHECK_THROWS_AS(
         surgesim::models::write_result_file(path.string(), f.scenario, f.result, {"x", {}}, &stop),
-        surgesim::models::Interrupted);
+        surgesim::sim::Interrupted);
   }
   SUBCASE("failed half-way (a table with a short column)") {
     Fixture broken(2);
@@ -525,7 +525,7 @@ TEST_CASE("run_replications_in_order: merges in order and holds at most `threads
     std::vector<std::size_t> merged;
     // The first replication is slow: were workers free to run ahead, they would finish
     // the 39 others meanwhile, and all of them would wait to be merged.
-    const std::size_t most_waiting = surgesim::models::run_replications_in_order<std::size_t>(
+    const std::size_t most_waiting = surgesim::sim::run_replications_in_order<std::size_t>(
         10, 40, threads,
         [](std::size_t r) {
           if (r == 10) std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -544,7 +544,7 @@ TEST_CASE("run_replications_in_order: a failing replication or merge stops the r
     CAPTURE(threads);
     std::vector<std::size_t> merged;
     auto keep = [&](std::size_t r) { merged.push_back(r); };
-    CHECK_THROWS_AS(surgesim::models::run_replications_in_order<std::size_t>(
+    CHECK_THROWS_AS(surgesim::sim::run_replications_in_order<std::size_t>(
                         0, 50, threads,
                         [](std::size_t r) {
                           if (r == 7) throw std::runtime_error("replication 7");
@@ -554,7 +554,7 @@ TEST_CASE("run_replications_in_order: a failing replication or merge stops the r
                     std::runtime_error);
     for (std::size_t i = 0; i < merged.size(); ++i) CHECK(merged[i] == i);
     CHECK(merged.size() <= 7);
-    CHECK_THROWS_AS(surgesim::models::run_replications_in_order<std::size_t>(
+    CHECK_THROWS_AS(surgesim::sim::run_replications_in_order<std::size_t>(
                         0, 50, threads, [](std::size_t r) { return r; },
                         [](std::size_t r) {
                           if (r == 3) throw std::invalid_argument("merge 3");

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "models/loader/scenario_error.hpp"
+#include "models/yaml/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
-#include "models/loader/units.hpp"
+#include "models/yaml/units.hpp"
 #include "tests/cpp/scenario_failure.hpp"
 
 using namespace surgesim::models;

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "models/experiment.hpp"
+#include "models/run/experiment.hpp"
 #include "models/loader/scenario_loader.hpp"
 #include "sim/confidence.hpp"
 #include "sim/mser.hpp"

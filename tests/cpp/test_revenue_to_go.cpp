@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-#include "models/revenue_to_go.hpp"
+#include "models/sessions/revenue_to_go.hpp"
 #include "sim/confidence.hpp"
 #include "sim/random_stream.hpp"
 

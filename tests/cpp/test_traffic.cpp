@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "models/loader/scenario_error.hpp"
+#include "models/yaml/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
-#include "models/traffic_rate.hpp"
-#include "models/traffic_source.hpp"
+#include "models/sessions/traffic_rate.hpp"
+#include "models/sessions/traffic_source.hpp"
 #include "tests/cpp/scenario_failure.hpp"
 
 using namespace surgesim::models;

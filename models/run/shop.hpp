@@ -1,0 +1,52 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "models/scenario.hpp"
+#include "models/series_table.hpp"
+#include "models/services/service.hpp"
+#include "models/services/service_stats.hpp"
+#include "models/run/shop_series.hpp"
+#include "models/sessions/sessions.hpp"
+#include "sim/simulator.hpp"
+
+namespace surgesim::models {
+
+// One replication of a scenario: the kernel, the services and the shoppers, wired.
+class Shop final : public sim::EventTarget {
+ public:
+  Shop(const Scenario& scenario, std::uint64_t replication);
+
+  // Runs [0, duration) and returns this replication's summary (SCENARIO.md shape,
+  // without the experiment-level fields) and time series. Throws Interrupted if `stop`
+  // became true.
+  ReplicationResult run(std::atomic<double>* progress = nullptr,
+                        const std::atomic<bool>* stop = nullptr);
+
+  std::uint64_t events_fired() const { return sim_.events_fired(); }
+  std::size_t requests_in_flight() const { return requests_.in_flight(); }
+
+  void on_event(std::uint32_t tag, std::uint32_t arg) override;
+
+ private:
+  Json summary() const;
+  void close_bucket(Time end);
+
+  const Scenario& scenario_;
+  sim::Simulator sim_;
+  RequestPool requests_;
+  std::vector<std::unique_ptr<Service>> services_;
+  std::unique_ptr<Sessions> sessions_;
+  std::unique_ptr<ShopSeries> series_;
+  std::uint64_t bucket_ = 0;  // index of the bucket in progress
+};
+
+// The summary tree of one replication (SCENARIO.md's shape without the experiment-level
+// fields).
+Json shop_summary(const Scenario& scenario, const std::vector<std::unique_ptr<Service>>& services,
+                  const Sessions& sessions);
+
+}  // namespace surgesim::models

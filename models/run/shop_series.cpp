@@ -1,0 +1,88 @@
+#include "models/run/shop_series.hpp"
+
+namespace surgesim::models {
+namespace {
+
+std::vector<std::string> cause_columns(const std::string& prefix) {
+  std::vector<std::string> columns;
+  for (const std::string_view cause : kCauseNames) columns.push_back(prefix + std::string(cause));
+  return columns;
+}
+
+}  // namespace
+
+ShopSeries::ShopSeries(const Scenario& scenario,
+                       const std::vector<std::unique_ptr<Service>>& services,
+                       const Sessions& sessions)
+    : services_(services), sessions_(sessions), rate_(scenario.traffic) {
+  traffic_ = tables_.size();
+  tables_.emplace_back("timeseries/traffic", std::vector<std::string>{"rate", "sessions"});
+  sessions_table_ = tables_.size();
+  tables_.emplace_back("timeseries/sessions", session_series_columns());
+  first_journey_ = tables_.size();
+  for (std::size_t j = 0; j < sessions.journey_count(); ++j) {
+    tables_.emplace_back("timeseries/journeys/" + sessions.journey_name(j),
+                         journey_series_columns());
+  }
+  first_page_ = tables_.size();
+  for (std::size_t p = 0; p < sessions.page_count(); ++p) {
+    tables_.emplace_back("timeseries/pages/" + sessions.page_label(p), page_series_columns());
+  }
+  first_service_ = tables_.size();
+  for (const auto& service : services) {
+    tables_.emplace_back("timeseries/services/" + service->name(), service_series_columns());
+  }
+  std::vector<std::string> drops = cause_columns("");
+  for (std::size_t j = 0; j < sessions.journey_count(); ++j) {
+    const std::vector<std::string> own = cause_columns(sessions.journey_name(j) + ".");
+    drops.insert(drops.end(), own.begin(), own.end());
+  }
+  drops_ = tables_.size();
+  tables_.emplace_back("sessions/drops", drops);
+  std::vector<std::string> revenue = {"orders", "revenue", "lost_revenue"};
+  const std::vector<std::string> lost = cause_columns("lost.");
+  revenue.insert(revenue.end(), lost.begin(), lost.end());
+  for (const auto& service : services) revenue.push_back("lost.service." + service->name());
+  revenue_ = tables_.size();
+  tables_.emplace_back("revenue", revenue);
+
+  const auto buckets = static_cast<std::size_t>(std::ceil(scenario.duration / scenario.bucket));
+  for (SeriesTable& table : tables_) {
+    for (std::vector<double>& column : table.data) column.reserve(buckets);
+  }
+}
+
+void ShopSeries::close_bucket(Time start, Time end) {
+  const SessionStats& all = sessions_.totals().bucket();
+  const double width = end - start;
+  tables_[traffic_].append(start,
+                           {width > 0 ? rate_.integral(start, end) / width : rate_.rate(start),
+                            static_cast<double>(all.started)});
+  sessions_.latency(Sessions::kAllJourneys, true, scratch_);
+  tables_[sessions_table_].append(start, session_row(all, scratch_));
+  for (std::size_t j = 0; j < sessions_.journey_count(); ++j) {
+    sessions_.latency(j, true, scratch_);
+    tables_[first_journey_ + j].append(start,
+                                       journey_row(sessions_.journey_stats(j).bucket(), scratch_));
+  }
+  for (std::size_t p = 0; p < sessions_.page_count(); ++p) {
+    tables_[first_page_ + p].append(start, page_row(sessions_.page_stats(p).bucket()));
+  }
+  for (std::size_t s = 0; s < services_.size(); ++s) {
+    tables_[first_service_ + s].append(start, service_row(services_[s]->stats().bucket(), end));
+  }
+
+  std::vector<double> drops(all.by_cause.begin(), all.by_cause.end());
+  for (std::size_t j = 0; j < sessions_.journey_count(); ++j) {
+    const auto& by_cause = sessions_.journey_stats(j).bucket().by_cause;
+    drops.insert(drops.end(), by_cause.begin(), by_cause.end());
+  }
+  tables_[drops_].append(start, drops);
+
+  std::vector<double> revenue = {static_cast<double>(all.orders), all.revenue, all.lost_revenue};
+  revenue.insert(revenue.end(), all.lost_by_cause.begin(), all.lost_by_cause.end());
+  revenue.insert(revenue.end(), all.lost_by_service.begin(), all.lost_by_service.end());
+  tables_[revenue_].append(start, revenue);
+}
+
+}  // namespace surgesim::models

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "models/scenario.hpp"
+#include "models/series_table.hpp"
+#include "models/services/service.hpp"
+#include "models/sessions/sessions.hpp"
+#include "models/sessions/traffic_rate.hpp"
+
+namespace surgesim::models {
+
+// The time series of one replication: at the end of every bucket it reads the bucket
+// window of every statistic and appends a row to each table (series_table.hpp).
+class ShopSeries {
+ public:
+  ShopSeries(const Scenario& scenario, const std::vector<std::unique_ptr<Service>>& services,
+             const Sessions& sessions);
+
+  // Appends the rows of the bucket [start, end).
+  void close_bucket(Time start, Time end);
+  std::vector<SeriesTable> take() { return std::move(tables_); }
+
+ private:
+  const std::vector<std::unique_ptr<Service>>& services_;
+  const Sessions& sessions_;
+  RateFunction rate_;
+  LatencyStats scratch_;  // merged page latency, reused bucket after bucket
+  // Indices into tables_.
+  std::size_t traffic_ = 0, sessions_table_ = 0, drops_ = 0, revenue_ = 0;
+  std::size_t first_journey_ = 0, first_page_ = 0, first_service_ = 0;
+  std::vector<SeriesTable> tables_;
+};
+
+}  // namespace surgesim::models

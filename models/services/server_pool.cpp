@@ -1,0 +1,404 @@
+#include "models/services/server_pool.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace surgesim::models {
+
+ServerPool::ServerPool(const ServiceConfig& config, ServiceContext context, Streams streams)
+    : Service(config.name, context),
+      config_(std::get<ServerPoolConfig>(config.kind)),
+      outages_(config.outages),
+      timeout_(config.timeout),
+      streams_(streams),
+      queue_(*context.requests) {
+  const int slots =
+      config_.autoscale ? std::max(config_.instances, config_.autoscale->max) : config_.instances;
+  instances_.resize(static_cast<std::size_t>(slots));
+  running_.assign(instances_.size(), RequestQueue(*context.requests));
+  free_list_.reserve(instances_.size());
+  outage_instances_.resize(outages_.size());
+  for (const CallConfig& c : config_.calls) calls_.emplace_back(index_of(c.to), c.p);
+  for (std::uint32_t i = 0; i < static_cast<std::uint32_t>(config_.instances); ++i) {
+    provision(i);
+    instances_[i].booting = false;
+    bring_up(i);
+  }
+  capacity_changed();
+  for (std::uint32_t o = 0; o < outages_.size(); ++o) {
+    sim().at(outages_[o].at, this, kOutageStart, o);
+    sim().at(outages_[o].at + outages_[o].duration, this, kOutageEnd, o);
+  }
+  if (config_.autoscale) sim().after(config_.autoscale->interval, this, kAutoscale);
+}
+
+bool ServerPool::accepting(std::uint32_t i) const {
+  const Instance& in = instances_[i];
+  return pool_outages_ == 0 && in.provisioned && !in.booting && !in.crashed && in.outages == 0 &&
+         !in.draining;
+}
+
+// The most recently freed instance with a free worker; entries that went down or
+// filled up since they were pushed are dropped on the way.
+std::uint32_t ServerPool::pick_instance() {
+  const auto workers = static_cast<std::uint32_t>(config_.workers);
+  while (!free_list_.empty()) {
+    const std::uint32_t i = free_list_.back();
+    if (accepting(i) && instances_[i].busy < workers) return i;
+    free_list_.pop_back();
+    instances_[i].in_free_list = false;
+  }
+  return kNoInstance;
+}
+
+void ServerPool::arrive(RequestId id) {
+  stats_.record([](ServiceStats& s) { ++s.arrivals; });
+  Request& r = requests()[id];
+  r.arrival_t = sim().now();
+  if (pool_outages_ > 0) return refuse(id, Outcome::outage);
+  const std::uint32_t instance = pick_instance();
+  if (instance == kNoInstance && config_.queue && queue_.size() >= *config_.queue) {
+    return refuse(id, Outcome::rejected);
+  }
+  if (timeout_) r.timeout = sim().after(*timeout_, this, kTimeout, id);
+  if (instance != kNoInstance) {
+    start(id, instance);
+    return;
+  }
+  r.state = Request::State::waiting;
+  queue_.push_back(id);
+  set_queue();
+}
+
+void ServerPool::start(RequestId id, std::uint32_t instance) {
+  Request& r = requests()[id];
+  r.state = Request::State::in_service;
+  r.slot = instance;
+  r.step = 0;
+  ++instances_[instance].busy;
+  ++busy_;
+  set_busy();
+  running_[instance].push_back(id);
+  record_start(r);
+  r.work = sim().after(config_.service.sample(streams_.service), this, kWorkDone, id);
+  notify_start(id);
+}
+
+void ServerPool::on_event(std::uint32_t tag, std::uint32_t arg) {
+  switch (tag) {
+    case kWorkDone:
+      requests()[arg].work = {};
+      next_call(arg);
+      break;
+    case kTimeout:
+      time_out(arg);
+      break;
+    case kOutageStart:
+      start_outage(arg);
+      break;
+    case kOutageEnd:
+      end_outage(arg);
+      break;
+    case kCrash:
+      crash(arg);
+      break;
+    case kRepair:
+      repair(arg);
+      break;
+    case kBooted:
+      instances_[arg].boot = {};
+      instances_[arg].booting = false;
+      bring_up(arg);
+      capacity_changed();
+      break;
+    case kAutoscale:
+      autoscale();
+      break;
+  }
+}
+
+// Makes the next downstream call that its probability selects, or finishes.
+void ServerPool::next_call(RequestId id) {
+  Request& r = requests()[id];
+  while (r.step < calls_.size()) {
+    const auto [callee, p] = calls_[r.step++];
+    if (p >= 1.0 || streams_.calls.uniform01() < p) {
+      call(id, callee);
+      return;
+    }
+  }
+  finish(id, Outcome::success);
+}
+
+void ServerPool::on_callee_response(RequestId parent, RequestId callee, Outcome outcome) {
+  Request& r = requests()[parent];
+  r.child = kNoRequest;
+  r.state = Request::State::in_service;
+  if (outcome == Outcome::success) {
+    next_call(parent);
+    return;
+  }
+  if (r.blame == kNoService) r.blame = requests()[callee].blame;
+  finish(parent, outcome);
+}
+
+// The request's work ends: success after its calls, or the failure of a call.
+void ServerPool::finish(RequestId id, Outcome outcome) {
+  free_worker(id);
+  end_request(id, outcome);
+}
+
+// Frees the worker and hands it to the head of the queue before anyone hears the
+// answer, so that a request sent in reaction to it cannot jump the queue.
+void ServerPool::free_worker(RequestId id) {
+  const std::uint32_t i = requests()[id].slot;
+  Instance& in = instances_[i];
+  running_[i].remove(id);
+  --in.busy;
+  --busy_;
+  set_busy();
+  if (in.draining && in.busy == 0) {
+    deprovision(i);
+    capacity_changed();
+  } else if (accepting(i) && !in.in_free_list) {
+    in.in_free_list = true;
+    free_list_.push_back(i);
+  }
+  serve_queue();
+}
+
+void ServerPool::serve_queue() {
+  while (!queue_.empty()) {
+    const std::uint32_t instance = pick_instance();
+    if (instance == kNoInstance) return;
+    const RequestId next = queue_.pop_front();
+    set_queue();
+    start(next, instance);
+  }
+}
+
+void ServerPool::time_out(RequestId id) {
+  Request& r = requests()[id];
+  r.timeout = {};
+  if (r.state == Request::State::waiting) {
+    leave_queue(id);
+    respond(id, Outcome::timeout);
+    requests().release(id);
+    return;
+  }
+  // In service or waiting for a callee: the caller hears `timeout` now, the worker
+  // stays busy until the work and its calls end (a server does not notice that its
+  // client stopped listening).
+  respond(id, Outcome::timeout);
+}
+
+void ServerPool::withdraw(RequestId id) {
+  sim().cancel(requests()[id].timeout);
+  give_up(id, queue_);
+  set_queue();
+}
+
+void ServerPool::leave_queue(RequestId id) {
+  queue_.remove(id);
+  set_queue();
+}
+
+// --- instances going down and coming back -------------------------------------------
+
+void ServerPool::fail_running(std::uint32_t instance, Outcome cause) {
+  while (!running_[instance].empty()) {
+    const RequestId id = running_[instance].front();
+    Request& r = requests()[id];
+    sim().cancel(r.work);
+    if (r.child != kNoRequest) {
+      // The callee works on, but its answer has nobody to go to.
+      requests()[r.child].detached = true;
+      r.child = kNoRequest;
+    }
+    finish(id, cause);
+  }
+}
+
+void ServerPool::take_down(std::uint32_t instance, Outcome cause) {
+  fail_running(instance, cause);
+  capacity_changed();
+}
+
+void ServerPool::bring_up(std::uint32_t instance) {
+  Instance& in = instances_[instance];
+  if (!accepting(instance)) return;
+  if (!in.in_free_list) {
+    in.in_free_list = true;
+    free_list_.push_back(instance);
+  }
+  serve_queue();
+}
+
+void ServerPool::start_outage(std::uint32_t o) {
+  const OutageConfig& outage = outages_[o];
+  if (outage.instances == 0) {
+    ++pool_outages_;
+    for (std::uint32_t i = 0; i < instances_.size(); ++i) fail_running(i, Outcome::outage);
+    while (!queue_.empty()) {
+      const RequestId id = queue_.pop_front();
+      set_queue();
+      sim().cancel(requests()[id].timeout);
+      respond(id, Outcome::outage);
+      requests().release(id);
+    }
+    capacity_changed();
+    return;
+  }
+  // The first `instances` provisioned instances not already in an outage.
+  std::vector<std::uint32_t>& taken = outage_instances_[o];
+  for (std::uint32_t i = 0; i < instances_.size() && taken.size() < std::size_t(outage.instances);
+       ++i) {
+    if (!instances_[i].provisioned || instances_[i].outages > 0) continue;
+    ++instances_[i].outages;
+    taken.push_back(i);
+    take_down(i, Outcome::outage);
+  }
+}
+
+void ServerPool::end_outage(std::uint32_t o) {
+  if (outages_[o].instances == 0) {
+    --pool_outages_;
+    for (std::uint32_t i = 0; i < instances_.size(); ++i) bring_up(i);
+  } else {
+    for (const std::uint32_t i : outage_instances_[o]) {
+      --instances_[i].outages;
+      bring_up(i);
+    }
+    outage_instances_[o].clear();
+  }
+  capacity_changed();
+}
+
+void ServerPool::crash(std::uint32_t i) {
+  Instance& in = instances_[i];
+  in.crash = {};
+  in.crashed = true;
+  in.crash = sim().after(streams_.crashes.exponential(config_.crashes->mttr), this, kRepair, i);
+  take_down(i, Outcome::error);
+}
+
+void ServerPool::repair(std::uint32_t i) {
+  Instance& in = instances_[i];
+  in.crashed = false;
+  in.crash = sim().after(streams_.crashes.exponential(config_.crashes->mtbf), this, kCrash, i);
+  bring_up(i);
+  capacity_changed();
+}
+
+// --- autoscaling ----------------------------------------------------------------------
+
+void ServerPool::provision(std::uint32_t i) {
+  Instance& in = instances_[i];
+  in.provisioned = true;
+  in.booting = true;
+  in.crashed = false;
+  in.draining = false;
+  if (config_.crashes) {
+    in.crash = sim().after(streams_.crashes.exponential(config_.crashes->mtbf), this, kCrash, i);
+  }
+}
+
+void ServerPool::deprovision(std::uint32_t i) {
+  Instance& in = instances_[i];
+  sim().cancel(in.crash);
+  sim().cancel(in.boot);
+  in.provisioned = in.booting = in.crashed = in.draining = false;
+}
+
+// Every `interval`: ask for ceil(instances x utilisation / target) instances within
+// [min, max]. New ones serve after `delay`; a scale-in waits `cooldown` after the last
+// change and removes booting instances first, then idle ones, then drains busy ones.
+void ServerPool::autoscale() {
+  const AutoscaleConfig& a = *config_.autoscale;
+  sim().after(a.interval, this, kAutoscale);
+  const Time now = sim().now();
+  // instances x utilisation over the serving instances = the mean busy workers over
+  // the interval, in instances. Instances still booting count as idle (as Kubernetes'
+  // pod autoscaler does): counting them as instances while their capacity is not yet
+  // in the utilisation would multiply the request again at every check.
+  const double busy_instances = scale_busy_.area(now) / (a.interval * config_.workers);
+  scale_busy_.restart(now);
+
+  int current = 0;
+  for (const Instance& in : instances_) current += (in.provisioned && !in.draining) ? 1 : 0;
+  const int wanted =
+      std::clamp(static_cast<int>(std::ceil(busy_instances / a.target - 1e-9)), a.min, a.max);
+  if (wanted > current) {
+    int missing = wanted - current;
+    for (std::uint32_t i = 0; i < instances_.size() && missing > 0; ++i) {
+      Instance& in = instances_[i];
+      if (in.provisioned && !in.draining) continue;
+      --missing;
+      if (in.draining) {  // still running: take it back at once
+        in.draining = false;
+        bring_up(i);
+        continue;
+      }
+      provision(i);
+      if (a.delay > 0.0) {
+        in.boot = sim().after(a.delay, this, kBooted, i);
+      } else {
+        in.booting = false;
+        bring_up(i);
+      }
+    }
+    last_scale_change_ = now;
+  } else if (wanted < current && now - last_scale_change_ >= a.cooldown) {
+    int extra = current - wanted;
+    const auto remove_where = [&](auto&& pick) {
+      for (std::uint32_t i = static_cast<std::uint32_t>(instances_.size()); i-- > 0 && extra > 0;) {
+        Instance& in = instances_[i];
+        if (!in.provisioned || in.draining || !pick(in)) continue;
+        --extra;
+        if (in.busy == 0) {
+          deprovision(i);
+        } else {
+          in.draining = true;
+        }
+      }
+    };
+    remove_where([](const Instance& in) { return in.booting; });
+    remove_where([](const Instance& in) { return in.busy == 0; });
+    remove_where([](const Instance&) { return true; });
+    last_scale_change_ = now;
+  }
+  capacity_changed();
+}
+
+// --- statistics levels ------------------------------------------------------------------
+
+void ServerPool::capacity_changed() {
+  double serving = 0.0;
+  double provisioned = 0.0;
+  for (std::uint32_t i = 0; i < instances_.size(); ++i) {
+    serving += accepting(i) ? 1.0 : 0.0;
+    provisioned += instances_[i].provisioned ? 1.0 : 0.0;
+  }
+  const Time now = sim().now();
+  const double available = serving * config_.workers;
+  stats_.record([&](ServiceStats& s) {
+    s.available.set(now, available);
+    s.instances.set(now, serving);
+    s.provisioned.set(now, provisioned);
+  });
+}
+
+void ServerPool::set_busy() {
+  const Time now = sim().now();
+  const auto busy = static_cast<double>(busy_);
+  stats_.record([&](ServiceStats& s) { s.busy.set(now, busy); });
+  scale_busy_.set(now, busy);
+}
+
+void ServerPool::set_queue() {
+  const Time now = sim().now();
+  const auto waiting = static_cast<double>(queue_.size());
+  stats_.record([&](ServiceStats& s) { s.queue.set(now, waiting); });
+}
+
+}  // namespace surgesim::models

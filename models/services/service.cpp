@@ -1,0 +1,126 @@
+#include "models/services/service.hpp"
+
+#include <stdexcept>
+
+namespace surgesim::models {
+
+void Service::respond(RequestId id, Outcome outcome) {
+  Request& r = requests()[id];
+  r.answered = true;
+  const Time response = sim().now() - r.arrival_t;
+  const bool wasted = r.orphaned;
+  const auto key = stats_.total().response_quantiles.key(response);
+  stats_.record([&](ServiceStats& s) {
+    switch (outcome) {
+      case Outcome::success:
+        if (wasted) {
+          ++s.wasted;
+          break;
+        }
+        ++s.completed;
+        s.response.add(response);
+        s.response_quantiles.add(key);
+        break;
+      case Outcome::rejected:
+        ++s.rejected;
+        break;
+      case Outcome::timeout:
+        ++s.timeouts;
+        break;
+      case Outcome::pool_timeout:
+        ++s.errors;
+        ++s.pool_timeouts;
+        break;
+      case Outcome::outage:
+        ++s.errors;
+        ++s.outages;
+        break;
+      case Outcome::error:
+        ++s.errors;
+        break;
+      case Outcome::declined:
+        ++s.declined;
+        break;
+    }
+  });
+  if (outcome != Outcome::success && r.blame == kNoService) r.blame = index();
+  if (r.detached) return;
+  if (r.parent == kNoRequest) {
+    ctx_.sink->on_response(id, outcome);
+  } else {
+    service(requests()[r.parent].service).on_callee_response(r.parent, id, outcome);
+  }
+}
+
+void Service::notify_start(RequestId id) {
+  const Request& r = requests()[id];
+  if (r.parent == kNoRequest && !r.detached) ctx_.sink->on_service_start(id);
+}
+
+void Service::call(RequestId parent, std::uint32_t callee) {
+  const RequestId id = requests().acquire();
+  Request& c = requests()[id];
+  Request& p = requests()[parent];
+  c.session = p.session;
+  c.service = callee;
+  c.parent = parent;
+  c.orphaned = p.orphaned;
+  p.child = id;
+  p.state = Request::State::calling;
+  service(callee).arrive(id);
+}
+
+std::uint32_t Service::index_of(const std::string& service_name) const {
+  const auto& configs = *ctx_.configs;
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    if (configs[i].name == service_name) return static_cast<std::uint32_t>(i);
+  }
+  throw std::logic_error("no service named '" + service_name + "'");
+}
+
+void Service::schedule_outages(const std::vector<OutageConfig>& outages, std::uint32_t start_tag,
+                               std::uint32_t end_tag, std::uint32_t arg) {
+  for (const OutageConfig& o : outages) {
+    sim().at(o.at, this, start_tag, arg);
+    sim().at(o.at + o.duration, this, end_tag, arg);
+  }
+}
+
+void Service::record_start(const Request& r) {
+  const Time wait = sim().now() - r.arrival_t;
+  stats_.record([&](ServiceStats& s) {
+    ++s.started;
+    if (wait > 0.0) ++s.waited;
+    s.wait.add(wait);
+  });
+}
+
+void Service::set_levels(std::uint64_t busy, std::uint64_t waiting) {
+  const Time now = sim().now();
+  stats_.record([&](ServiceStats& s) {
+    s.busy.set(now, static_cast<double>(busy));
+    s.queue.set(now, static_cast<double>(waiting));
+  });
+}
+
+void Service::give_up(RequestId id, RequestQueue& queue) {
+  Request& r = requests()[id];
+  r.detached = true;
+  if (r.state != Request::State::waiting) {
+    orphan(id);
+    return;
+  }
+  stats_.record([](ServiceStats& s) { ++s.abandoned; });
+  queue.remove(id);
+  requests().release(id);
+}
+
+void Service::on_callee_response(RequestId, RequestId, Outcome) {
+  throw std::logic_error("service '" + name() + "' makes no downstream calls");
+}
+
+void Service::orphan(RequestId id) {
+  for (RequestId r = id; r != kNoRequest; r = requests()[r].child) requests()[r].orphaned = true;
+}
+
+}  // namespace surgesim::models

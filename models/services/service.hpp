@@ -1,0 +1,127 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/services/request.hpp"
+#include "models/scenario.hpp"
+#include "models/services/service_stats.hpp"
+#include "models/services/windowed.hpp"
+#include "sim/simulator.hpp"
+
+namespace surgesim::models {
+
+// Who hears back about page requests (the shoppers): told when a request's own work
+// starts (patience that covers only the queue stops there) and when its response
+// goes out.
+class ResponseSink {
+ public:
+  virtual void on_service_start(RequestId id) = 0;
+  virtual void on_response(RequestId id, Outcome outcome) = 0;
+
+ protected:
+  ~ResponseSink() = default;
+};
+
+class Service;
+
+// What every service is built with: the clock, the request pool, the shoppers, and
+// the other services (for downstream calls), indexed like scenario.services.
+struct ServiceContext {
+  sim::Simulator* sim;
+  RequestPool* requests;
+  ResponseSink* sink;
+  const std::vector<std::unique_ptr<Service>>* services;
+  const std::vector<ServiceConfig>* configs;  // for resolving names to indices
+  std::uint32_t index;                        // this service's index
+};
+
+// A node of the call graph. A service owns a request from `arrive` until it is done
+// with it (answered and, if it was in service, its work finished) and then releases it.
+//
+// Rules that keep re-entrancy safe: a service may answer synchronously inside
+// `arrive` (rejected, outage), so handing a request to another service or answering
+// is always the last thing a member function does with that request.
+class Service : public sim::EventTarget {
+ public:
+  Service(std::string name, ServiceContext context) : name_(std::move(name)), ctx_(context) {}
+  virtual ~Service() = default;
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  const std::string& name() const { return name_; }
+  std::uint32_t index() const { return ctx_.index; }
+  Windowed<ServiceStats>& stats() { return stats_; }
+  const Windowed<ServiceStats>& stats() const { return stats_; }
+  virtual double cost_per_instance_hour() const { return 0.0; }
+
+  virtual void arrive(RequestId id) = 0;
+  // The shopper gave up: a waiting request leaves the queue; one in service runs on
+  // (its downstream calls included) and its result is wasted.
+  virtual void withdraw(RequestId id) = 0;
+  // A downstream call made by request `parent` of this service was answered.
+  virtual void on_callee_response(RequestId parent, RequestId callee, Outcome outcome);
+
+  // Marks a request and its downstream calls as working for a shopper who left.
+  void orphan(RequestId id);
+
+ protected:
+  sim::Simulator& sim() { return *ctx_.sim; }
+  RequestPool& requests() { return *ctx_.requests; }
+  Service& service(std::uint32_t index) { return *(*ctx_.services)[index]; }
+
+  // Counts the response and sends it to whoever waits for it (the shopper or the
+  // calling request). A success for a shopper who left counts as wasted, and still
+  // reaches a calling request so that it runs to completion. A failure is blamed on
+  // this service unless a callee's failure caused it. Does not release the request.
+  void respond(RequestId id, Outcome outcome);
+  // Tells the shopper that the page request's own work started.
+  void notify_start(RequestId id);
+  // Sends a downstream call for request `parent` to service `callee`.
+  void call(RequestId parent, std::uint32_t callee);
+  // The index of the service of that name (the loader checked that it exists).
+  std::uint32_t index_of(const std::string& service_name) const;
+  // Schedules (start_tag, arg) at each outage's start and (end_tag, arg) at its end.
+  void schedule_outages(const std::vector<OutageConfig>& outages, std::uint32_t start_tag,
+                        std::uint32_t end_tag, std::uint32_t arg);
+  // Answers a request that never started (outage, rejection) and lets it go.
+  void refuse(RequestId id, Outcome outcome) {
+    respond(id, outcome);
+    requests().release(id);
+  }
+  // The request's work is over: answer unless an answer (a timeout) already went out,
+  // and let it go.
+  void end_request(RequestId id, Outcome outcome) {
+    Request& r = requests()[id];
+    sim().cancel(r.timeout);
+    if (!r.answered) respond(id, outcome);
+    requests().release(id);
+  }
+  // Counts the start of a request's own work (and how long it waited).
+  void record_start(const Request& r);
+  // Records the busy workers and the queue length from now on.
+  void set_levels(std::uint64_t busy, std::uint64_t waiting);
+  // A worker is free: it goes to the head of `queue` (via `start`) before anyone hears
+  // the answer of the request that had it, so a reaction cannot jump the queue.
+  template <class Start>
+  void pass_worker(std::uint64_t& busy, RequestQueue& queue, Start&& start) {
+    --busy;
+    set_levels(busy, queue.size());
+    if (queue.empty()) return;
+    const RequestId next = queue.pop_front();
+    set_levels(busy, queue.size());
+    start(next);
+  }
+  // The shopper gave up on `id`: it leaves `queue` if it waits there (abandoned), or
+  // runs on with its downstream calls and its result is wasted. Timers must be
+  // cancelled by the caller.
+  void give_up(RequestId id, RequestQueue& queue);
+  Windowed<ServiceStats> stats_;
+
+ private:
+  std::string name_;
+  ServiceContext ctx_;
+};
+
+}  // namespace surgesim::models

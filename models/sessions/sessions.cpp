@@ -1,0 +1,289 @@
+#include "models/sessions/sessions.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "models/sessions/revenue_to_go.hpp"
+
+namespace surgesim::models {
+namespace {
+
+// Index of the first cumulative weight above u (u in [0,1)); the last entry absorbs
+// rounding so probabilities that sum to 1 +- 1e-6 never fall off the end.
+std::size_t pick(const std::vector<double>& cumulative, double u) {
+  const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u * cumulative.back());
+  return std::min<std::size_t>(static_cast<std::size_t>(it - cumulative.begin()),
+                               cumulative.size() - 1);
+}
+
+std::uint32_t index_of(const std::unordered_map<std::string, std::uint32_t>& names,
+                       const std::string& name, const char* what) {
+  const auto it = names.find(name);
+  if (it == names.end()) throw std::logic_error("unresolved " + std::string(what) + " " + name);
+  return it->second;
+}
+
+}  // namespace
+
+Sessions::Sessions(const Scenario& scenario, std::uint64_t replication, sim::Simulator& sim,
+                   RequestPool& requests, const std::vector<std::unique_ptr<Service>>& services)
+    : sim_(sim),
+      requests_(requests),
+      services_(services),
+      traffic_(scenario.traffic, sim::RandomStream(scenario.seed, replication, "traffic.arrivals")),
+      journey_stream_(scenario.seed, replication, "traffic.journey"),
+      totals_(scenario.services.size()) {
+  std::unordered_map<std::string, std::uint32_t> service_index;
+  for (std::uint32_t i = 0; i < scenario.services.size(); ++i) {
+    service_index[scenario.services[i].name] = i;
+  }
+
+  double share_sum = 0.0;
+  for (const JourneyConfig& jc : scenario.journeys) {
+    share_sum += jc.share;
+    share_cumulative_.push_back(share_sum);
+    const std::string prefix = "journey." + jc.name;
+    const auto stream = [&](const char* name) {
+      return sim::RandomStream(scenario.seed, replication, prefix + "." + name);
+    };
+    Journey j{jc.name,
+              {},
+              0,
+              jc.patience,
+              jc.patience_covers,
+              jc.retry,
+              jc.slowness,
+              stream("think"),
+              stream("patience"),
+              stream("route"),
+              stream("order"),
+              stream("slowness"),
+              Windowed<SessionStats>(scenario.services.size())};
+    std::unordered_map<std::string, std::uint32_t> page_index;
+    for (std::uint32_t p = 0; p < jc.pages.size(); ++p) page_index[jc.pages[p].name] = p;
+    j.start = index_of(page_index, jc.start, "page");
+    const std::vector<double> to_go = revenue_to_go(jc);
+    for (std::size_t p = 0; p < jc.pages.size(); ++p) {
+      const PageConfig& pc = jc.pages[p];
+      Page page{index_of(service_index, pc.call, "service"),
+                static_cast<std::uint32_t>(page_labels_.size()),
+                pc.think.value_or(jc.think),
+                {},
+                {},
+                pc.order_value,
+                to_go[p],
+                pc.order_value ? pc.order_value->mean() : 0.0};
+      double cumulative = 0.0;
+      for (const auto& [target, prob] : pc.next) {
+        cumulative += prob;
+        page.next_cumulative.push_back(cumulative);
+        page.next_page.push_back(
+            target == kExit ? kExitPage
+                            : static_cast<std::int32_t>(index_of(page_index, target, "page")));
+      }
+      page_labels_.push_back(jc.name + "." + pc.name);
+      page_journey_.push_back(journeys_.size());
+      j.pages.push_back(std::move(page));
+    }
+    journeys_.push_back(std::move(j));
+  }
+  page_stats_.resize(page_labels_.size());
+}
+
+void Sessions::start() {
+  const Time t = traffic_.next_arrival(sim_.now());
+  if (t < sim::kForever) sim_.at(t, this, kArrival);
+}
+
+void Sessions::restart_totals(Time t) {
+  totals_.restart_total(t);
+  for (Journey& j : journeys_) j.stats.restart_total(t);
+  for (auto& p : page_stats_) p.restart_total(t);
+}
+
+void Sessions::restart_buckets(Time t) {
+  totals_.restart_bucket(t);
+  for (Journey& j : journeys_) j.stats.restart_bucket(t);
+  for (auto& p : page_stats_) p.restart_bucket(t);
+}
+
+void Sessions::latency(std::size_t journey, bool bucket, LatencyStats& out) const {
+  out.clear();
+  for (std::size_t p = 0; p < page_stats_.size(); ++p) {
+    if (journey != kAllJourneys && page_journey_[p] != journey) continue;
+    out.merge(bucket ? page_stats_[p].bucket().latency : page_stats_[p].total().latency);
+  }
+}
+
+template <class Update>
+void Sessions::record_session(const Journey& j, Update&& update) {
+  totals_.record(update);
+  // The journey is one of ours; record through a non-const path.
+  journeys_[static_cast<std::size_t>(&j - journeys_.data())].stats.record(update);
+}
+
+void Sessions::on_event(std::uint32_t tag, std::uint32_t arg) {
+  switch (tag) {
+    case kArrival:
+      arrive();
+      break;
+    case kNextPage:
+      send(arg);
+      break;
+    case kPatience:
+      sessions_[arg].patience = {};
+      give_up(arg);
+      break;
+  }
+}
+
+std::uint32_t Sessions::acquire_session() {
+  if (free_sessions_.empty()) {
+    sessions_.emplace_back();
+    return static_cast<std::uint32_t>(sessions_.size() - 1);
+  }
+  const std::uint32_t id = free_sessions_.back();
+  free_sessions_.pop_back();
+  sessions_[id] = Session{};
+  return id;
+}
+
+void Sessions::arrive() {
+  const Time t = traffic_.next_arrival(sim_.now());
+  if (t < sim::kForever) sim_.at(t, this, kArrival);
+
+  const std::uint32_t id = acquire_session();
+  Session& s = sessions_[id];
+  s.journey =
+      journeys_.size() == 1
+          ? 0
+          : static_cast<std::uint32_t>(pick(share_cumulative_, journey_stream_.uniform01()));
+  Journey& j = journeys_[s.journey];
+  s.page = j.start;
+  record_session(j, [](SessionStats& st) { ++st.started; });
+  send(id);
+}
+
+void Sessions::send(std::uint32_t session_id) {
+  Session& s = sessions_[session_id];
+  Journey& j = journeys_[s.journey];
+  const Page& page = j.pages[s.page];
+  const RequestId rid = requests_.acquire();
+  Request& r = requests_[rid];
+  r.session = session_id;
+  r.service = page.service;
+  s.request = rid;
+  s.sent_t = sim_.now();
+  page_stats_[page.stats].record([](PageStats& p) { ++p.latency.requests; });
+  if (j.patience)
+    s.patience = sim_.after(j.patience->sample(j.patience_stream), this, kPatience, session_id);
+  services_[page.service]->arrive(rid);
+}
+
+void Sessions::on_service_start(RequestId id) {
+  Session& s = sessions_[requests_[id].session];
+  if (s.request == id && journeys_[s.journey].patience_covers == PatienceCovers::queue) {
+    sim_.cancel(s.patience);
+  }
+}
+
+void Sessions::on_response(RequestId id, Outcome outcome) {
+  const Request& r = requests_[id];
+  const std::uint32_t session_id = r.session;
+  Session& s = sessions_[session_id];
+  s.request = kNoRequest;
+  sim_.cancel(s.patience);
+  Journey& j = journeys_[s.journey];
+  const Page& page = j.pages[s.page];
+
+  if (outcome == Outcome::success) {
+    succeeded(session_id, sim_.now() - s.sent_t);
+    return;
+  }
+  page_stats_[page.stats].record([](PageStats& p) { ++p.latency.failed; });
+  if (outcome != Outcome::declined && s.retries < static_cast<std::uint32_t>(j.retry.max)) {
+    ++s.retries;
+    sim_.after(j.retry.backoff, this, kNextPage, session_id);
+    return;
+  }
+  // A session that fails on an order page loses that page's order too.
+  end(session_id, cause_of(outcome), r.blame, page.revenue_to_go);
+}
+
+void Sessions::succeeded(std::uint32_t session_id, Time response) {
+  Session& s = sessions_[session_id];
+  Journey& j = journeys_[s.journey];
+  const Page& page = j.pages[s.page];
+  double order = 0.0;
+  if (page.order_value) order = page.order_value->sample(j.order_stream);
+  Windowed<PageStats>& stats = page_stats_[page.stats];
+  const auto key = stats.total().latency.response_quantiles.key(response);
+  stats.record([&](PageStats& p) {
+    p.latency.add_success(key);
+    if (page.order_value) {
+      ++p.orders;
+      p.revenue += order;
+    }
+  });
+  if (page.order_value) {
+    record_session(j, [&](SessionStats& st) {
+      ++st.orders;
+      st.revenue += order;
+    });
+  }
+  if (leaves_because_slow(j, response)) {
+    // This page's order (if any) is placed; what is lost is what would have followed.
+    end(session_id, Cause::slow, page.service, page.revenue_to_go - page.order_mean);
+    return;
+  }
+  const std::size_t choice =
+      page.next_page.size() == 1 ? 0 : pick(page.next_cumulative, j.route_stream.uniform01());
+  const std::int32_t next = page.next_page[choice];
+  if (next == kExitPage) {
+    end(session_id, std::nullopt);
+    return;
+  }
+  s.page = static_cast<std::uint32_t>(next);
+  s.retries = 0;
+  const Time think = page.think.sample(j.think_stream);
+  if (think > 0.0) {
+    sim_.after(think, this, kNextPage, session_id);
+  } else {
+    send(session_id);
+  }
+}
+
+// SCENARIO.md: after a page slower than `above`, leave with probability
+// 1 - (1 - leave)^((r - above) / per).
+bool Sessions::leaves_because_slow(Journey& j, Time response) {
+  if (!j.slowness || response <= j.slowness->above) return false;
+  const SlownessConfig& slow = *j.slowness;
+  const double stay = std::pow(1.0 - slow.leave, (response - slow.above) / slow.per);
+  return j.slowness_stream.uniform01() >= stay;
+}
+
+void Sessions::give_up(std::uint32_t session_id) {
+  Session& s = sessions_[session_id];
+  const RequestId rid = s.request;
+  s.request = kNoRequest;
+  const Page& page = journeys_[s.journey].pages[s.page];
+  services_[requests_[rid].service]->withdraw(rid);
+  end(session_id, Cause::abandoned, page.service, page.revenue_to_go);
+}
+
+void Sessions::end(std::uint32_t session_id, std::optional<Cause> cause, std::uint32_t blame,
+                   double lost) {
+  Session& s = sessions_[session_id];
+  Journey& j = journeys_[s.journey];
+  if (cause) {
+    page_stats_[j.pages[s.page].stats].record([](PageStats& p) { ++p.dropped; });
+    record_session(j, [&](SessionStats& st) { st.drop(*cause, lost, blame); });
+  } else {
+    record_session(j, [](SessionStats& st) { ++st.completed; });
+  }
+  free_sessions_.push_back(session_id);
+}
+
+}  // namespace surgesim::models

@@ -1,0 +1,117 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/scenario.hpp"
+#include "models/services/service.hpp"
+#include "models/sessions/session_stats.hpp"
+#include "models/sessions/traffic_source.hpp"
+#include "models/services/windowed.hpp"
+#include "sim/random_stream.hpp"
+
+namespace surgesim::models {
+
+// Shopper sessions: they arrive, pick a journey, and walk its pages (a Markov chain),
+// sending one request per page and reacting to the answer: move on after the think
+// time (or leave when the page was too slow), retry after an error, or give up when
+// their patience runs out. Order pages place orders; a session that ends early loses
+// its expected revenue-to-go. `services` is indexed like scenario.services and may be
+// filled after construction.
+class Sessions final : public sim::EventTarget, public ResponseSink {
+ public:
+  Sessions(const Scenario& scenario, std::uint64_t replication, sim::Simulator& sim,
+           RequestPool& requests, const std::vector<std::unique_ptr<Service>>& services);
+
+  void start();  // schedules the first arrival
+  void restart_totals(Time t);
+  void restart_buckets(Time t);
+
+  void on_event(std::uint32_t tag, std::uint32_t arg) override;
+  void on_service_start(RequestId id) override;
+  void on_response(RequestId id, Outcome outcome) override;
+
+  const Windowed<SessionStats>& totals() const { return totals_; }
+  std::size_t journey_count() const { return journeys_.size(); }
+  const std::string& journey_name(std::size_t j) const { return journeys_[j].name; }
+  const Windowed<SessionStats>& journey_stats(std::size_t j) const { return journeys_[j].stats; }
+  // Pages in scenario order; `label` is "JOURNEY.PAGE".
+  std::size_t page_count() const { return page_labels_.size(); }
+  const std::string& page_label(std::size_t p) const { return page_labels_[p]; }
+  const Windowed<PageStats>& page_stats(std::size_t p) const { return page_stats_[p]; }
+  // Page latency of one journey's pages (or of all pages: journey = npos), merged into
+  // `out`, over the whole window or the current bucket. Merging when asked keeps the
+  // hot path at one sketch per page.
+  static constexpr std::size_t kAllJourneys = static_cast<std::size_t>(-1);
+  void latency(std::size_t journey, bool bucket, LatencyStats& out) const;
+
+ private:
+  enum Tag : std::uint32_t { kArrival, kNextPage, kPatience };
+  static constexpr std::int32_t kExitPage = -1;
+
+  struct Page {
+    std::uint32_t service;
+    std::uint32_t stats;  // index into page_stats_
+    Distribution think;
+    std::vector<double> next_cumulative;
+    std::vector<std::int32_t> next_page;  // kExitPage for exit
+    std::optional<Distribution> order_value;
+    double revenue_to_go = 0.0;  // expected revenue from here, this page's order included
+    double order_mean = 0.0;     // 0 unless an order page
+  };
+  struct Journey {
+    std::string name;
+    std::vector<Page> pages;
+    std::uint32_t start = 0;
+    std::optional<Distribution> patience;
+    PatienceCovers patience_covers = PatienceCovers::response;
+    RetryConfig retry;
+    std::optional<SlownessConfig> slowness;
+    sim::RandomStream think_stream;
+    sim::RandomStream patience_stream;
+    sim::RandomStream route_stream;
+    sim::RandomStream order_stream;
+    sim::RandomStream slowness_stream;
+    Windowed<SessionStats> stats;
+  };
+  struct Session {
+    std::uint32_t journey = 0;
+    std::uint32_t page = 0;
+    std::uint32_t retries = 0;  // of the current page
+    RequestId request = kNoRequest;
+    sim::EventHandle patience;
+    Time sent_t = 0.0;
+  };
+
+  void arrive();
+  void send(std::uint32_t session_id);
+  void succeeded(std::uint32_t session_id, Time response);
+  bool leaves_because_slow(Journey& j, Time response);
+  void give_up(std::uint32_t session_id);
+  // Ends a session: completed (no cause) or dropped with the cause, the service
+  // responsible, and the revenue it loses.
+  void end(std::uint32_t session_id, std::optional<Cause> cause, std::uint32_t blame = 0,
+           double lost = 0.0);
+  std::uint32_t acquire_session();
+  template <class Update>
+  void record_session(const Journey& j, Update&& update);
+
+  sim::Simulator& sim_;
+  RequestPool& requests_;
+  const std::vector<std::unique_ptr<Service>>& services_;
+  TrafficSource traffic_;
+  sim::RandomStream journey_stream_;
+  std::vector<double> share_cumulative_;
+  std::vector<Journey> journeys_;
+  std::vector<std::string> page_labels_;
+  std::vector<Windowed<PageStats>> page_stats_;
+  std::vector<std::size_t> page_journey_;  // journey of each page
+  std::vector<Session> sessions_;
+  std::vector<std::uint32_t> free_sessions_;
+  Windowed<SessionStats> totals_;
+};
+
+}  // namespace surgesim::models
