@@ -101,7 +101,10 @@ int run(const RunArgs& args) {
     file->commit(scenario, result, {args.file, args.sets}, &stop_requested());
     if (!args.quiet) std::cerr << "results written to " << args.output << "\n";
   }
-  if (args.check_slo && any_slo_failed(result.summary)) return kSloFailed;
+  // A saturated run fails --check-slo like a failed SLO: its figures understate the damage.
+  if (args.check_slo &&
+      (any_slo_failed(result.summary) || result.summary.value("saturated", false)))
+    return kSloFailed;
   return kOk;
 }
 

@@ -208,10 +208,45 @@ std::string headline(const Json& s) {
   return out + "\n";
 }
 
+// SCENARIO.md: a saturated run says so above everything else, with what the other
+// figures leave out (shoppers still queued when the run stopped).
+std::string saturation_section(const Json& s, const Figures& f) {
+  if (!s.value("saturated", false)) return "";
+  std::string out =
+      "SATURATED: the shop cannot keep up. Requests were still queued when the run ended,\n"
+      "and the figures below count none of the sessions that were waiting for them.\n";
+  for (const Json& name : s.value("saturated_services", Json::array())) {
+    const std::string service = "/services" + key(name.get<std::string>());
+    out += fmt::format("  {}: {} requests waiting", name.get<std::string>(),
+                       f.count(service + "/queue_at_end"));
+    const auto drain = f.value(service + "/drain_s");
+    if (!drain) {
+      out += "; it completed nothing in the last bucket\n";
+      continue;
+    }
+    // Drains are long by definition: hours read better than hundreds of minutes.
+    const std::string work = *drain >= 3600.0 ? fmt::format("{:.1f} h", *drain / 3600.0)
+                                              : f.seconds(service + "/drain_s");
+    out += ", " + work + " of work at the pace of its last bucket\n";
+  }
+  const auto unfinished = f.value("/sessions/unfinished");
+  const auto started = f.value("/sessions/started");
+  if (unfinished && started && *started > 0) {
+    out += fmt::format("  {} of {} sessions started ({}) had not finished\n",
+                       f.count("/sessions/unfinished"), f.count("/sessions/started"),
+                       share(*unfinished, *started));
+  }
+  return out + "\n";
+}
+
 std::string sessions_section(const Figures& f) {
-  std::string out = fmt::format("Sessions: {} started, {} completed, {} dropped — drop rate {}\n\n",
-                                f.count("/sessions/started"), f.count("/sessions/completed"),
-                                f.count("/sessions/dropped"), f.percent("/drop_rate"));
+  // Older summaries (and result files) have no `unfinished`.
+  const std::string unfinished =
+      f.has("/sessions/unfinished") ? ", " + f.count("/sessions/unfinished") + " unfinished" : "";
+  std::string out =
+      fmt::format("Sessions: {} started, {} completed, {} dropped{} — drop rate {}\n\n",
+                  f.count("/sessions/started"), f.count("/sessions/completed"),
+                  f.count("/sessions/dropped"), unfinished, f.percent("/drop_rate"));
   const double dropped = f.value("/sessions/dropped").value_or(0.0);
   if (dropped <= 0) return out;
   out += "Drop-offs by cause\n";
@@ -424,8 +459,9 @@ std::string format_clock(double t_s, bool with_seconds) {
 
 std::string text_report(const Json& s) {
   const Figures f(s);
-  std::string out = headline(s) + sessions_section(f) + revenue_section(s, f) + latency_section(f) +
-                    tables_section(s, f) + slo_section(s);
+  std::string out = saturation_section(s, f) + headline(s) + sessions_section(f) +
+                    revenue_section(s, f) + latency_section(f) + tables_section(s, f) +
+                    slo_section(s);
   while (out.ends_with("\n\n")) out.pop_back();
   return out;
 }

@@ -30,6 +30,7 @@ constexpr HeadlineAttribute kHeadlineAttributes[] = {
     {"sessions_started", "/sessions/started"},
     {"sessions_completed", "/sessions/completed"},
     {"sessions_dropped", "/sessions/dropped"},
+    {"sessions_unfinished", "/sessions/unfinished"},
     {"drop_rate", "/drop_rate"},
     {"orders", "/orders"},
     {"revenue", "/revenue"},
@@ -57,6 +58,7 @@ void write_summary(hdf5::Writer& file, const ExperimentResult& result) {
   hdf5::Writer::attribute(s, "duration_s", summary.at("duration_s").get<double>());
   hdf5::Writer::attribute(s, "warmup_s", summary.at("warmup_s").get<double>());
   hdf5::Writer::attribute(s, "currency", summary.at("currency").get<std::string>());
+  hdf5::Writer::attribute(s, "saturated", std::int64_t{summary.value("saturated", false)});
   const Json* ci95 = summary.contains("ci95") ? &summary["ci95"] : nullptr;
   for (const HeadlineAttribute& a : kHeadlineAttributes) {
     const Json::json_pointer p(a.pointer);

@@ -11,6 +11,7 @@
 #include "models/yaml/units.hpp"
 #include "sim/replications_in_order.hpp"
 #include "models/results/series_merge.hpp"
+#include "models/run/saturation.hpp"
 #include "models/run/shop.hpp"
 #include "models/slo.hpp"
 #include "sim/confidence.hpp"
@@ -270,6 +271,7 @@ ExperimentResult run_experiment(const Scenario& scenario, const RunOptions& opti
   // SLO verdicts are judged on the means; they have no half-width of their own.
   if (!scenario.slos.empty()) summary["slo"] = evaluate_slos(scenario, summary, result.series_mean);
   if (count >= 2) summary["ci95"] = std::move(half_width);
+  merge_saturation(summary, result.replications);
   result.summary = std::move(summary);
   return result;
 }

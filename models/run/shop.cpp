@@ -1,7 +1,8 @@
 #include "models/run/shop.hpp"
 
-#include "sim/interrupted.hpp"
+#include "models/run/saturation.hpp"
 #include "models/services/service_types.hpp"
+#include "sim/interrupted.hpp"
 
 namespace surgesim::models {
 namespace {
@@ -46,10 +47,16 @@ ReplicationResult Shop::run(std::atomic<double>* progress, const std::atomic<boo
   sessions_->start();
   if (!sim_.run_until(scenario_.duration, progress, stop)) throw sim::Interrupted();
   // The last bucket may be partial; a bucket boundary at `duration` has not fired.
-  if (static_cast<double>(bucket_) * scenario_.bucket < scenario_.duration) {
-    close_bucket(scenario_.duration);
+  const Time last_start = static_cast<double>(bucket_) * scenario_.bucket;
+  std::vector<QueueAtEnd> queues;
+  for (const auto& service : services_) {
+    queues.push_back(
+        queue_at_end(service->stats().bucket(), last_start, scenario_.duration, scenario_.bucket));
   }
-  return {shop_summary(scenario_, services_, *sessions_), series_->take()};
+  if (last_start < scenario_.duration) close_bucket(scenario_.duration);
+  Json summary = shop_summary(scenario_, services_, *sessions_);
+  write_saturation(summary, queues);
+  return {std::move(summary), series_->take()};
 }
 
 }  // namespace surgesim::models

@@ -41,6 +41,7 @@ Json shop_summary(const Scenario& scenario, const std::vector<std::unique_ptr<Se
   counts["started"] = totals.started;
   counts["completed"] = totals.completed;
   counts["dropped"] = totals.dropped;
+  counts["unfinished"] = sessions.unfinished();
   counts["by_cause"] = totals.causes_json();
   j["sessions"] = std::move(counts);
   j["drop_rate"] = totals.drop_rate();

@@ -34,7 +34,8 @@ Sessions::Sessions(const Scenario& scenario, std::uint64_t replication, sim::Sim
       services_(services),
       traffic_(scenario.traffic, sim::RandomStream(scenario.seed, replication, "traffic.arrivals")),
       journey_stream_(scenario.seed, replication, "traffic.journey"),
-      totals_(scenario.services.size()) {
+      totals_(scenario.services.size()),
+      window_start_(scenario.warmup) {
   std::unordered_map<std::string, std::uint32_t> service_index;
   for (std::uint32_t i = 0; i < scenario.services.size(); ++i) {
     service_index[scenario.services[i].name] = i;
@@ -98,6 +99,7 @@ void Sessions::start() {
 }
 
 void Sessions::restart_totals(Time t) {
+  window_start_ = t;
   totals_.restart_total(t);
   for (Journey& j : journeys_) j.stats.restart_total(t);
   for (auto& p : page_stats_) p.restart_total(t);
@@ -162,6 +164,8 @@ void Sessions::arrive() {
           : static_cast<std::uint32_t>(pick(share_cumulative_, journey_stream_.uniform01()));
   Journey& j = journeys_[s.journey];
   s.page = j.start;
+  s.in_window = sim_.now() >= window_start_;
+  if (s.in_window) ++unfinished_;
   record_session(j, [](SessionStats& st) { ++st.started; });
   send(id);
 }
@@ -283,6 +287,7 @@ void Sessions::end(std::uint32_t session_id, std::optional<Cause> cause, std::ui
   } else {
     record_session(j, [](SessionStats& st) { ++st.completed; });
   }
+  if (s.in_window) --unfinished_;
   free_sessions_.push_back(session_id);
 }
 

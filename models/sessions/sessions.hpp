@@ -35,6 +35,8 @@ class Sessions final : public sim::EventTarget, public ResponseSink {
   void on_response(RequestId id, Outcome outcome) override;
 
   const Windowed<SessionStats>& totals() const { return totals_; }
+  // Sessions that started in the statistics window and are still active.
+  std::uint64_t unfinished() const { return unfinished_; }
   std::size_t journey_count() const { return journeys_.size(); }
   const std::string& journey_name(std::size_t j) const { return journeys_[j].name; }
   const Windowed<SessionStats>& journey_stats(std::size_t j) const { return journeys_[j].stats; }
@@ -84,6 +86,7 @@ class Sessions final : public sim::EventTarget, public ResponseSink {
     RequestId request = kNoRequest;
     sim::EventHandle patience;
     Time sent_t = 0.0;
+    bool in_window = false;  // started in the statistics window (counted in `started`)
   };
 
   void arrive();
@@ -112,6 +115,8 @@ class Sessions final : public sim::EventTarget, public ResponseSink {
   std::vector<Session> sessions_;
   std::vector<std::uint32_t> free_sessions_;
   Windowed<SessionStats> totals_;
+  Time window_start_ = 0.0;  // where the statistics window starts (the warm-up's end)
+  std::uint64_t unfinished_ = 0;
 };
 
 }  // namespace surgesim::models

@@ -85,6 +85,17 @@ def run(
     )
     if not out["precision_met"]:
         warnings.warn(out["precision_note"], UserWarning, stacklevel=2)
+    summary = json.loads(out["summary"])
+    if summary.get("saturated"):
+        # A notebook shows no report: the one fact that invalidates the figures must not
+        # wait to be looked up.
+        warnings.warn(
+            f"the run is saturated: {', '.join(summary['saturated_services'])} could not keep "
+            f"up and {summary['sessions']['unfinished']:,.0f} sessions had not finished when it "
+            f"ended; the figures leave them out (Results.saturated)",
+            UserWarning,
+            stacklevel=2,
+        )
     series = {
         table["path"]: Series(
             path=table["path"],
@@ -96,9 +107,7 @@ def run(
         )
         for table in out["series"]
     }
-    return Results(
-        json.loads(out["summary"]), [json.loads(t) for t in out["replications"]], series
-    )
+    return Results(summary, [json.loads(t) for t in out["replications"]], series)
 
 
 def validate(path: PathLike, *, set: Overrides = None) -> dict[str, Any]:

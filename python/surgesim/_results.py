@@ -57,6 +57,19 @@ class Results:
     replications: list[dict[str, Any]] = field(default_factory=list, repr=False)
     series: dict[str, Series] = field(default_factory=dict, repr=False)
 
+    @property
+    def saturated(self) -> bool:
+        """Whether some service could not keep up: when the run ended, more requests waited
+        in its queue than it completed over the last bucket (in any replication). The other
+        figures then leave out the shoppers still queued (``summary["sessions"]["unfinished"]``
+        counts them); ``surgesim run --check-slo`` fails such a run."""
+        return bool(self.summary.get("saturated", False))
+
+    @property
+    def saturated_services(self) -> list[str]:
+        """The services that were saturated in some replication, in scenario order."""
+        return list(self.summary.get("saturated_services", []))
+
     def report(self) -> str:
         """The terminal report, as ``surgesim run`` prints it."""
         return _core.text_report(json.dumps(self.summary))

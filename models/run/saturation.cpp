@@ -1,0 +1,61 @@
+#include "models/run/saturation.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace surgesim::models {
+
+double QueueAtEnd::drain_s() const {
+  if (waiting == 0) return 0.0;
+  return pace > 0.0 ? static_cast<double>(waiting) / pace : std::numeric_limits<double>::infinity();
+}
+
+QueueAtEnd queue_at_end(const ServiceStats& last_bucket, sim::Time start, sim::Time end,
+                        sim::Time bucket) {
+  QueueAtEnd q;
+  q.waiting = static_cast<std::uint64_t>(last_bucket.queue.value());
+  const double width = end - start;
+  // A partial last bucket is judged at its own pace: the rule is about time to drain.
+  q.pace = width > 0.0 ? static_cast<double>(last_bucket.completed) / width : 0.0;
+  q.completed = q.pace * bucket;
+  return q;
+}
+
+void write_saturation(Json& summary, const std::vector<QueueAtEnd>& queues) {
+  Json names = Json::array();
+  std::size_t i = 0;
+  for (auto& [name, service] : summary["services"].items()) {
+    const QueueAtEnd& q = queues.at(i++);
+    service["queue_at_end"] = q.waiting;
+    service["drain_s"] = number_or_null(q.drain_s());
+    if (q.saturated()) names.push_back(name);
+  }
+  // The verdict comes first: whoever reads the tree sees it before any other figure.
+  Json ordered;
+  ordered["saturated"] = !names.empty();
+  ordered["saturated_services"] = std::move(names);
+  for (auto& [key, value] : summary.items()) ordered[key] = std::move(value);
+  summary = std::move(ordered);
+}
+
+void merge_saturation(Json& summary, const std::vector<Json>& replications) {
+  std::vector<std::string> names;
+  if (summary.contains("services")) {
+    for (const auto& [name, _] : summary["services"].items()) {
+      const bool saturated_somewhere =
+          std::any_of(replications.begin(), replications.end(), [&](const Json& r) {
+            const Json list = r.value("saturated_services", Json::array());
+            return std::find(list.begin(), list.end(), Json(name)) != list.end();
+          });
+      if (saturated_somewhere) names.push_back(name);
+    }
+  }
+  summary["saturated"] = !names.empty();
+  summary["saturated_services"] = names;
+  if (summary.contains("ci95")) {
+    summary["ci95"].erase("saturated");
+    summary["ci95"].erase("saturated_services");
+  }
+}
+
+}  // namespace surgesim::models

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/services/service_stats.hpp"
+
+namespace surgesim::models {
+
+// How a service's queue stood when the run ended. SCENARIO.md: a service is saturated
+// when more requests wait in its queue than it completed over the last bucket, that is
+// when draining the queue at the pace it kept would take longer than a bucket. An
+// undersized shop must never look healthy because its shoppers are still queued when
+// the run stops.
+struct QueueAtEnd {
+  std::uint64_t waiting = 0;  // requests in the queue when the run ended
+  double completed = 0.0;     // completions over the last bucket, scaled to a whole bucket
+  double pace = 0.0;          // completions per second over the last bucket
+
+  bool saturated() const { return static_cast<double>(waiting) > completed; }
+  // Seconds to empty the queue at that pace; infinite when nothing completed.
+  double drain_s() const;
+};
+
+// `last_bucket` covers [start, end) (the run's last bucket, maybe partial) of buckets
+// `bucket` seconds wide.
+QueueAtEnd queue_at_end(const ServiceStats& last_bucket, sim::Time start, sim::Time end,
+                        sim::Time bucket);
+
+// Writes the replication's verdict into its summary tree: "saturated",
+// "saturated_services" at the top (before "sessions") and, per service, the extensions
+// "queue_at_end" and "drain_s" (null when nothing completed in the last bucket).
+// `queues` is indexed like summary["services"].
+void write_saturation(Json& summary, const std::vector<QueueAtEnd>& queues);
+
+// The experiment's verdict: saturated when any service is in any replication, the union
+// of the services in the summary's service order. Replaces what merging the trees left
+// in `summary` and removes those fields from `ci95` (they have no half-width).
+void merge_saturation(Json& summary, const std::vector<Json>& replications);
+
+}  // namespace surgesim::models
