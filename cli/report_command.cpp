@@ -84,6 +84,8 @@ Command add_report_command(CLI::App& app) {
   struct Args {
     std::string results;
     std::string output;
+    std::string from;
+    std::string to;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -93,10 +95,17 @@ Command add_report_command(CLI::App& app) {
   cmd->add_option("-o,--output", args->output,
                   "report.html (one page) or report.png (report-PANEL.png per panel); "
                   "default: RESULTS-report.html beside the results file");
+  cmd->add_option("--from", args->from,
+                  "Show the run from this time on: seconds, a duration (1h50m) or HH:MM (a "
+                  "clock time when the run has a start)");
+  cmd->add_option("--to", args->to, "Show the run up to this time");
   return [args] {
     if (!is_results_file_candidate(args->results)) return kInvalid;
     std::vector<std::string> python_args;
     if (!args->output.empty()) python_args = {"--output", args->output};
+    // NOTE: "--from=VALUE" in one word, so that a value cannot be taken for an option.
+    if (!args->from.empty()) python_args.push_back("--from=" + args->from);
+    if (!args->to.empty()) python_args.push_back("--to=" + args->to);
     python_args.push_back("--");
     python_args.push_back(args->results);
     return exec_python_module("report", python_args);

@@ -20,7 +20,6 @@ from typing import Any, Union
 
 from . import _core
 from ._errors import ScenarioError
-from ._results import Results, Series
 
 __all__ = ["Results", "ScenarioError", "Series", "compare", "graph", "report", "run",
            "validate", "__version__"]
@@ -28,12 +27,15 @@ __version__: str = _core.__version__
 
 
 def __getattr__(name: str) -> Any:
-    # report and compare load matplotlib and h5py: only when used, and without
-    # importing them here so that `python -m surgesim.report` runs cleanly.
-    if name in ("report", "compare"):
-        import importlib
+    # NOTE: numpy, pandas, matplotlib and h5py are imported only when used, so that
+    # validate and graph work without them and `python -m surgesim.report` can say
+    # which Debian package is missing instead of ending in a traceback.
+    import importlib
 
+    if name in ("report", "compare"):
         return importlib.import_module(f".{name}", __name__)
+    if name in ("Results", "Series"):
+        return getattr(importlib.import_module("._results", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -71,6 +73,8 @@ def run(
     result file holds them under ``PATH/replications``).
     Raises ScenarioError for an invalid scenario, FileNotFoundError for a missing file.
     """
+    from ._results import Results, Series
+
     out = _core.run(
         _existing_file(path),
         _override_options(set),

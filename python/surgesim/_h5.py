@@ -32,7 +32,7 @@ class ResultsFile:
     with two or more replications, "ci95" — each a DataFrame indexed by ``t_s``.
     """
 
-    path: Path
+    path: Path | None  # None for a run held in memory
     summary: dict[str, Any]
     replications: list[dict[str, Any]]
     attributes: dict[str, Any]

@@ -4,13 +4,18 @@ time series."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from . import _core
+
+if TYPE_CHECKING:
+    from ._plots import Plots
 
 CI_SUFFIX = "_ci95"
 TIME_COLUMN = "t_s"
@@ -70,9 +75,28 @@ class Results:
         """The services that were saturated in some replication, in scenario order."""
         return list(self.summary.get("saturated_services", []))
 
-    def report(self) -> str:
-        """The terminal report, as ``surgesim run`` prints it."""
-        return _core.text_report(json.dumps(self.summary))
+    def report(self, path: str | os.PathLike[str] | None = None, *,
+               zoom: tuple[object, object] | None = None) -> str | list[Path]:
+        """Without ``path``, the text report as ``surgesim run`` prints it.
+
+        With ``path`` (``.html`` or ``.png``), the pictures of ``surgesim report``
+        written there, as ``surgesim.report.render`` does for a result file; returns
+        the files written. ``zoom`` = (from, to) shows only that span.
+        """
+        if path is None:
+            return _core.text_report(json.dumps(self.summary))
+        from . import report
+        from ._plots import results_source
+
+        return report.write(results_source(self), report.output_path(None, path), zoom=zoom)
+
+    @property
+    def plot(self) -> Plots:
+        """The report's panels as matplotlib Figures: ``results.plot.latency()``,
+        ``.traffic()``, ``.drops()``, ``.services()``, ``.lost_revenue()``."""
+        from ._plots import Plots
+
+        return Plots(self)
 
     def services(self) -> pd.DataFrame:
         """One row per service (index ``service``), the summary's fields as columns."""

@@ -30,10 +30,17 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-import pandas as pd
+from ._requirements import exit_for_missing_module, missing_module
 
-from ._h5 import NotAResultsFile, PathLike, ResultsFile, read
+try:
+    import numpy as np
+    import pandas as pd
+
+    from ._h5 import NotAResultsFile, PathLike, ResultsFile, read
+except ImportError as error:
+    if __name__ == "__main__":
+        exit_for_missing_module(error, "surgesim compare")
+    raise missing_module(error, "surgesim.compare") from error
 from ._numbers import significant
 from ._student_t import TTestResult, paired_test, welch_test
 

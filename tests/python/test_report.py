@@ -142,6 +142,7 @@ def test_fixed_length_strings_read_like_variable_length_ones(tmp_path: Path) -> 
 
 
 def test_latency_panel_draws_the_slo_line_and_time_in_hours_and_minutes(shop_results: Path) -> None:
+    # The statistics window [600 s, 7200 s) fills the axes; 3% of it shows the warm-up.
     from surgesim._h5 import read
 
     panels, _ = report.build_panels(read(shop_results))
@@ -153,7 +154,7 @@ def test_latency_panel_draws_the_slo_line_and_time_in_hours_and_minutes(shop_res
     assert "all pages p99" in [line.get_label() for line in ax.get_lines()]
     formatter = ax.xaxis.get_major_formatter()
     assert formatter(3600.0 + 15 * 60, 0) == "1:15"
-    assert ax.get_xlim() == (0.0, 7200.0)
+    assert ax.get_xlim() == (600.0 - 0.03 * 6600.0, 7200.0)
 
 
 def test_not_a_results_file_is_an_error(tmp_path: Path) -> None:
@@ -253,3 +254,38 @@ def test_end_to_end_run_twice_then_report_and_compare(cli: Path, tmp_path: Path)
     started = rows["sessions.started"]
     assert started["difference"] == 0 and started["p_value"] == 1.0 and started["significant"] is False
     assert {"pages.shop.home.p99_s", "pages.shop.buy.p99_s", "revenue", "lost_revenue.total"} <= rows.keys()
+
+
+def edit_summary(path: Path, change) -> None:
+    """Rewrites a results file's /summary after ``change`` (a function of the dict)."""
+    with h5py.File(path, "a") as h5:
+        summary = json.loads(h5["summary"][()])
+        change(summary)
+        del h5["summary"]
+        h5.create_dataset("summary", data=json.dumps(summary), dtype=h5py.string_dtype("utf-8"))
+
+
+def test_money_is_short_in_headlines_and_whole_in_tables(shop_results: Path, tmp_path: Path) -> None:
+    edit_summary(shop_results, lambda s: s["lost_revenue"].update(total=7_704_786_781.0))
+    [page] = report.render(shop_results, tmp_path / "money.html")
+    cells = parse_page(page).cells
+    assert cells[cells.index("Lost revenue (IDR)") + 1].startswith("Rp 7.70 B ± ")
+    assert "Rp 7,704,786,781 in all" in page.read_text(encoding="utf-8")
+    lost_web = cells[cells.index("web") + 1]
+    assert lost_web.startswith("Rp ") and "," in lost_web and "B" not in lost_web
+
+
+def test_failing_ranges_as_the_run_writes_them(shop_results: Path, tmp_path: Path) -> None:
+    [page] = report.render(shop_results, tmp_path / "ranges.html")
+    assert "0:50–1:10" in parse_page(page).cells  # failed_ranges [3000, 4200] from the start
+    edit_summary(shop_results, lambda s: s["slo"][0].update(failed_clock=[["23:50", "00:10"]]))
+    [page] = report.render(shop_results, tmp_path / "clock.html")
+    assert "23:50–00:10" in parse_page(page).cells
+
+
+def test_a_zero_half_width_of_a_quantile_says_why(shop_results: Path, tmp_path: Path) -> None:
+    edit_summary(shop_results, lambda s: s["ci95"]["latency"].update(p99_s=0.0))
+    [page] = report.render(shop_results, tmp_path / "sketch.html")
+    cells = parse_page(page).cells
+    p99 = cells[cells.index("Page response p99") + 1]
+    assert p99.endswith("± 0: all 5 replications fell in the same 0.5% bucket of the quantile sketch")
