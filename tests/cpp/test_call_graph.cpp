@@ -1,4 +1,4 @@
-// The call graph (Boost.Graph): the load-time checks of SCENARIO.md made on it, with
+// The call graph (Boost.Graph): the load-time checks of docs/scenario.md made on it, with
 // errors that point at the YAML node responsible; callees-first order for the analytic
 // estimate; Graphviz DOT for `surgesim graph`.
 #include <doctest/doctest.h>

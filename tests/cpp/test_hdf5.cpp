@@ -1,5 +1,5 @@
 // Result files (models/results): series merging over replications, one replication at a
-// time and in replication order, the HDF5 layout of common.md read back through the
+// time and in replication order, the HDF5 layout of docs/scenario.md read back through the
 // HDF5 C API, the temp-file + rename discipline, and a run whose replications go to the
 // file as they are merged instead of staying in memory.
 #include <doctest/doctest.h>
@@ -366,7 +366,7 @@ TEST_CASE("merge_series: replications of different shapes are a logic error") {
   CHECK_THROWS_AS(surgesim::models::merge_series(reps), std::logic_error);
 }
 
-TEST_CASE("write_result_file: the layout of common.md, read back") {
+TEST_CASE("write_result_file: the layout of docs/scenario.md, read back") {
   const TempDir dir;
   const Fixture f(3);
   const std::string path = (dir.path / "out.h5").string();

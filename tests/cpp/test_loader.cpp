@@ -654,7 +654,7 @@ slo: []
   CHECK(pool(s, 2).service.scv() == doctest::Approx(4));        // gamma cv = 2
 }
 
-// --- every key of SCENARIO.md outside `traffic` -------------------------------------
+// --- every key of docs/scenario.md outside `traffic` --------------------------------
 
 namespace {
 
