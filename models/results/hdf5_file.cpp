@@ -1,7 +1,9 @@
 #include "models/results/hdf5_file.hpp"
+#include "models/results/hdf5_driver.hpp"
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 
 namespace surgesim::models::hdf5 {
@@ -132,29 +134,55 @@ Handle& Handle::operator=(Handle&& other) noexcept {
 }
 
 void Handle::reset() {
-  if (id_ >= 0 && close_) close_(id_);
+  if (id_ >= 0 && close_) {
+    const QuietErrors quiet;  // closing what a failed step left open can fail too
+    close_(id_);
+    H5Eclear2(H5E_DEFAULT);
+  }
   id_ = -1;
 }
 
-Writer Writer::create(const std::string& path) {
+Writer Writer::create(int fd) {
   const QuietErrors quiet;
+  Writer writer;
   // NOTE: the HDF5 1.10 format indexes a dataset of one chunk without a B-tree and has
   // smaller object headers: a file of a thousand small series is about a fifth of the
   // size. Readers need HDF5 >= 1.10 (h5py, pandas and HDFView of today have it).
   Handle access(check(H5Pcreate(H5P_FILE_ACCESS), "file access properties"), H5Pclose);
   check_status(H5Pset_libver_bounds(access.get(), H5F_LIBVER_V110, H5F_LIBVER_V110),
                "file format version");
-  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get());
-  if (file < 0) fail("cannot create " + path);
-  return Writer(Handle(file, H5Fclose), path);
+  use_result_driver(access.get(), fd, writer.outcome_.get());
+  // The driver writes to `fd`; the name only labels the file inside HDF5.
+  const hid_t file = H5Fcreate("surgesim-result", H5F_ACC_TRUNC, H5P_DEFAULT, access.get());
+  if (file < 0) {
+    writer.check_io();
+    fail("create the file");
+  }
+  writer.file_ = Handle(file, H5Fclose);
+  return writer;
+}
+
+Writer::Writer() : outcome_(std::make_unique<DriverOutcome>()) {}
+
+Writer::~Writer() {
+  if (file_.get() < 0) return;
+  // Not closed: a step failed, and what was written is garbage. Skip the flush.
+  outcome_->abandoned = true;
+  file_.reset();
+}
+
+void Writer::check_io() const {
+  if (outcome_->error != 0) throw std::runtime_error(std::strerror(outcome_->error));
 }
 
 void Writer::close() {
   const QuietErrors quiet;
   if (file_.get() < 0) return;
-  check_status(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "flush " + path_);
-  // H5Fclose's own status is the last word on the file, so close it here, once.
-  check_status(H5Fclose(file_.release()), "close " + path_);
+  // The driver reports no failure to HDF5, so these succeed; what failed is asked after.
+  check_status(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), "flush");
+  check_io();
+  check_status(H5Fclose(file_.release()), "close");
+  check_io();
 }
 
 Handle Writer::group(const std::string& path) {
@@ -165,9 +193,11 @@ Handle Writer::group(const std::string& path) {
   }
   Handle links(check(H5Pcreate(H5P_LINK_CREATE), "link properties"), H5Pclose);
   check_status(H5Pset_create_intermediate_group(links.get(), 1), "link properties");
-  return Handle(check(H5Gcreate2(file, path.c_str(), links.get(), H5P_DEFAULT, H5P_DEFAULT),
-                      "create group " + path),
-                H5Gclose);
+  Handle group(check(H5Gcreate2(file, path.c_str(), links.get(), H5P_DEFAULT, H5P_DEFAULT),
+                     "create group " + path),
+               H5Gclose);
+  check_io();
+  return group;
 }
 
 Handle Writer::string_dataset(hid_t parent, const std::string& name, const std::string& text) {
@@ -181,18 +211,21 @@ Handle Writer::string_dataset(hid_t parent, const std::string& name, const std::
   const char* data = text.c_str();
   check_status(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &data),
                "write dataset " + name);
+  check_io();
   return dataset;
 }
 
 void Writer::doubles(hid_t parent, const std::string& name, std::span<const double> values) {
   const QuietErrors quiet;
   write_doubles(parent, name, {values.size()}, values);
+  check_io();
 }
 
 void Writer::doubles(hid_t parent, const std::string& name, std::size_t rows, std::size_t cols,
                      std::span<const double> values) {
   const QuietErrors quiet;
   write_doubles(parent, name, {rows, cols}, values);
+  check_io();
 }
 
 void Writer::attribute(hid_t object, const std::string& name, const std::string& text) {

@@ -3,14 +3,18 @@
 #include <hdf5.h>
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 // A small C++ face over the HDF5 C API for writing result files: owned handles, errors as
-// exceptions (std::runtime_error with HDF5's own description), and the few kinds of
-// object a result file holds.
+// exceptions (std::runtime_error: the system's reason for a failed read or write, such
+// as "No space left on device", else HDF5's own description), nothing printed by HDF5
+// itself, and the few kinds of object a result file holds.
 namespace surgesim::models::hdf5 {
+
+struct DriverOutcome;
 
 // An HDF5 identifier closed by the matching H5?close when it goes out of scope.
 class Handle {
@@ -38,11 +42,18 @@ class Handle {
   Closer close_ = nullptr;
 };
 
-// A file opened for writing. Creating truncates any existing file of that name.
+// A file being written. Destroyed before close() (a step failed), it is given up at
+// once: HDF5 keeps nothing of it open, and what it holds is garbage.
 class Writer {
  public:
-  static Writer create(const std::string& path);
-  // Flushes and closes; throws if HDF5 could not finish the file (a disk full shows here).
+  // Writes the file on descriptor `fd` (emptied first; the caller keeps and closes it),
+  // through hdf5_driver.hpp's driver.
+  static Writer create(int fd);
+  ~Writer();
+  Writer(Writer&&) = default;
+  Writer& operator=(Writer&&) = delete;
+  // Flushes and closes; throws if the file could not be finished (a full disk shows
+  // here, if not before).
   void close();
 
   // Opens the group at `path` ("/" is the root), creating it and any missing parents.
@@ -51,6 +62,8 @@ class Writer {
   // A scalar variable-length UTF-8 string dataset, returned for its attributes.
   Handle string_dataset(hid_t parent, const std::string& name, const std::string& text);
   // Float64 datasets, chunked, shuffled and deflated: [n] and [rows, cols] (row-major).
+  // Each step throws once a write of the file failed (attributes are checked by the
+  // next step).
   void doubles(hid_t parent, const std::string& name, std::span<const double> values);
   void doubles(hid_t parent, const std::string& name, std::size_t rows, std::size_t cols,
                std::span<const double> values);
@@ -64,9 +77,11 @@ class Writer {
                         const std::vector<std::string>& texts);
 
  private:
-  explicit Writer(Handle file, std::string path) : file_(std::move(file)), path_(std::move(path)) {}
+  Writer();
+  void check_io() const;  // throws the first failed read or write's reason
+
+  std::unique_ptr<DriverOutcome> outcome_;  // outlives file_ (declared first)
   Handle file_;
-  std::string path_;
 };
 
 }  // namespace surgesim::models::hdf5

@@ -1,11 +1,5 @@
 #include "models/results/result_file.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 #include <functional>
 #include <span>
 #include <stdexcept>
@@ -13,12 +7,11 @@
 #include "sim/interrupted.hpp"
 #include "models/yaml/scenario_error.hpp"
 #include "models/results/hdf5_file.hpp"
+#include "models/results/output_file.hpp"
 #include "models/results/series_merge.hpp"
 
 namespace surgesim::models {
 namespace {
-
-namespace fs = std::filesystem;
 
 // The /summary attributes besides the identity ones: a headline number by its JSON
 // pointer, also as NAME_ci95 when the summary has half-widths.
@@ -92,64 +85,6 @@ void check_rows(const SeriesTable& table, const TableShape& shape) {
   }
 }
 
-[[noreturn]] void fail_io(const std::string& what, const std::string& name) {
-  throw std::runtime_error("cannot " + what + " " + name + ": " + std::strerror(errno));
-}
-
-// Every replication's tables, one record of doubles each (table by table, column by
-// column), in a file that has no name: created beside the result file and unlinked at
-// once, so that the kernel removes it when it is closed, or when the process dies.
-class ScratchFile {
- public:
-  explicit ScratchFile(std::string name) : name_(std::move(name)) {
-    fd_ = ::open(name_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd_ < 0) fail_io("create", name_);
-    if (::unlink(name_.c_str()) != 0) {
-      const int error = errno;
-      ::close(fd_);
-      errno = error;
-      fail_io("unlink", name_);
-    }
-  }
-  ~ScratchFile() { ::close(fd_); }
-  ScratchFile(const ScratchFile&) = delete;
-  ScratchFile& operator=(const ScratchFile&) = delete;
-
-  void write(std::span<const double> values, std::size_t at_value) {
-    const char* bytes = reinterpret_cast<const char*>(values.data());
-    std::size_t left = values.size_bytes();
-    auto offset = static_cast<off_t>(at_value * sizeof(double));
-    while (left > 0) {
-      const ssize_t n = ::pwrite(fd_, bytes, left, offset);
-      if (n < 0 && errno == EINTR) continue;
-      if (n == 0) errno = EIO;  // no progress (a read past the end): no errno of its own
-      if (n <= 0) fail_io("write the replications to", name_);
-      bytes += n;
-      left -= static_cast<std::size_t>(n);
-      offset += n;
-    }
-  }
-
-  void read(std::span<double> values, std::size_t at_value) const {
-    char* bytes = reinterpret_cast<char*>(values.data());
-    std::size_t left = values.size_bytes();
-    auto offset = static_cast<off_t>(at_value * sizeof(double));
-    while (left > 0) {
-      const ssize_t n = ::pread(fd_, bytes, left, offset);
-      if (n < 0 && errno == EINTR) continue;
-      if (n == 0) errno = EIO;  // no progress (a read past the end): no errno of its own
-      if (n <= 0) fail_io("read the replications back from", name_);
-      bytes += n;
-      left -= static_cast<std::size_t>(n);
-      offset += n;
-    }
-  }
-
- private:
-  std::string name_;
-  int fd_ = -1;
-};
-
 // /PATH/mean/COLUMN, /PATH/ci95/COLUMN and /PATH/replications/COLUMN of table t, and
 // the group's attributes. `column(c)` gives column c of every replication,
 // [replication][bucket] row-major.
@@ -183,44 +118,14 @@ void throw_if_stopped(const std::atomic<bool>* stop) {
   if (stop && stop->load()) throw sim::Interrupted();
 }
 
-// The data must be on disk before the rename makes the file visible under its name,
-// or a crash right after could leave an empty "complete" file.
-void sync_to_disk(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    const std::string reason = std::strerror(errno);
-    if (fd >= 0) ::close(fd);
-    throw std::runtime_error("cannot sync " + path + ": " + reason);
-  }
-  ::close(fd);
-}
-
 }  // namespace
 
 void check_result_path(const std::string& path) {
-  const fs::path p(path);
-  std::error_code ec;
-  if (path.empty() || !p.has_filename() || fs::is_directory(p, ec)) {
-    throw ScenarioError("-o " + path, "", "expected a result file name, found a directory");
-  }
-  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir, ec)) {
-    throw ScenarioError("-o " + path, "",
-                        "the directory " + dir.string() + " of the result file does not exist");
-  }
-  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-    throw ScenarioError(
-        "-o " + path, "",
-        "cannot write in the directory " + dir.string() + ": " + std::strerror(errno));
-  }
+  check_output_path(path);
 }
 
 struct ResultFileWriter::State {
-  // Same directory, so the rename is atomic; the PID keeps two runs apart.
-  explicit State(const std::string& path)
-      : path(path),
-        temporary(path + ".tmp-" + std::to_string(::getpid())),
-        scratch(temporary + ".replications") {}
+  explicit State(const std::string& path) : path(path), scratch(path) {}
 
   // Column c of table t for every replication, [replication][bucket] row-major.
   std::vector<double> column(std::size_t t, std::size_t c) const {
@@ -232,9 +137,9 @@ struct ResultFileWriter::State {
     return values;
   }
 
-  void write_file(const Scenario& scenario, const ExperimentResult& result,
+  void write_file(int fd, const Scenario& scenario, const ExperimentResult& result,
                   const ResultProvenance& provenance, const std::atomic<bool>* stop) const {
-    hdf5::Writer file = hdf5::Writer::create(temporary);
+    hdf5::Writer file = hdf5::Writer::create(fd);
     write_summary(file, result);
     write_scenario(file, scenario, provenance);
     for (std::size_t t = 0; t < result.series_mean.size(); ++t) {
@@ -246,7 +151,6 @@ struct ResultFileWriter::State {
   }
 
   std::string path;
-  std::string temporary;
   ScratchFile scratch;
   std::vector<TableShape> shapes;
   std::vector<std::vector<std::size_t>> offsets;  // [table][column], in values
@@ -254,8 +158,10 @@ struct ResultFileWriter::State {
   std::size_t added = 0;                          // replications
 };
 
-ResultFileWriter::ResultFileWriter(const std::string& path)
-    : state_(std::make_unique<State>(path)) {}
+ResultFileWriter::ResultFileWriter(const std::string& path) {
+  remove_stale_temporaries(path);
+  state_ = std::make_unique<State>(path);
+}
 
 ResultFileWriter::~ResultFileWriter() = default;
 
@@ -302,15 +208,19 @@ void ResultFileWriter::commit(const Scenario& scenario, const ExperimentResult& 
     check_rows(result.series_mean[t], s.shapes[t]);
     if (!result.series_ci95.empty()) check_rows(result.series_ci95[t], s.shapes[t]);
   }
+  // Unpublished, the pending file leaves nothing behind and a previous file at `path` as
+  // it was, whatever went wrong.
   try {
-    s.write_file(scenario, result, provenance, stop);
-    sync_to_disk(s.temporary);
+    PendingFile pending(s.path);
+    s.write_file(pending.fd(), scenario, result, provenance, stop);
     throw_if_stopped(stop);
-    fs::rename(s.temporary, s.path);
-  } catch (...) {
-    std::error_code ignored;
-    fs::remove(s.temporary, ignored);
+    pending.publish();
+  } catch (const sim::Interrupted&) {
     throw;
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error("cannot write the result file " + s.path + ": " + e.what() +
+                             "; nothing was written, and a previous file of that name is "
+                             "unchanged");
   }
 }
 

@@ -18,19 +18,21 @@ struct ResultProvenance {
 };
 
 // Throws ScenarioError (a usage error) if `path` cannot be a result file: its directory
-// is missing or not writable, or it names a directory. Run before a long simulation,
-// not after it.
+// is missing or not writable, or it names a directory, a device, a FIFO or a socket.
+// Run before a long simulation, not after it.
 void check_result_path(const std::string& path);
 
 // The HDF5 result file of common.md's layout, for an experiment that does not keep its
 // replications' tables in memory. As a SeriesStore (RunOptions::series_store) it appends
-// every replication's tables, as they are merged, to a scratch file beside `path`
-// (unlinked at once: nothing is left behind, whatever happens), and computes the exact
-// ci95 by reading them back one column at a time. commit() writes "PATH.tmp-PID" (the
-// replications/ datasets from the scratch file, one column at a time), syncs it and
-// renames it to `path`; on any failure, or when `stop` becomes true before the rename
-// (Interrupted), the temporary file is removed and a previous file at `path` is left
-// as it was. Memory: one column of every replication at a time.
+// every replication's tables, as they are merged, to a scratch file beside `path` that
+// has no name (output_file.hpp), and computes the exact ci95 by reading them back one
+// column at a time. commit() writes the file beside `path` (the replications/ datasets
+// from the scratch file, one column at a time), syncs it and renames it to `path`; on
+// any failure (a full disk: "cannot write the result file PATH: No space left on
+// device; ..."), or when `stop` becomes true before the rename (Interrupted), nothing is
+// left behind and a previous file at `path` is left as it was. Constructing one removes
+// the temporaries of `path` that killed processes left. Memory: one column of every
+// replication at a time.
 // NOTE: the scratch file holds the tables uncompressed (0.7 MB per replication for
 // Harbolnas' 4 h in minutes) until the writer is destroyed. Writing HDF5 only at the
 // end keeps every dataset laid out as before (chunks sized from the final count, which
