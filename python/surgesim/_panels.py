@@ -76,6 +76,20 @@ class Context:
             return "only 2 replications: the 95% intervals are wide and unreliable (run with -r 3 or more)"
         return None
 
+    def saturation(self, *, short: bool = False) -> str | None:
+        """What to say first about a run whose shop could not keep up, if it could not
+        (``short``: a line that fits above a figure)."""
+        summary = self.results.summary
+        if not summary.get("saturated"):
+            return None
+        services = ", ".join(summary.get("saturated_services") or []) or "a service"
+        unfinished = (summary.get("sessions") or {}).get("unfinished")
+        count = f"{unfinished:,.0f} " if isinstance(unfinished, (int, float)) else ""
+        if short:
+            return f"SATURATED: {services} could not keep up; {count}sessions still waiting are left out"
+        return (f"SATURATED: {services} could not keep up; requests were still queued when the "
+                f"run ended, and the figures leave out the {count}sessions still waiting")
+
 
 def context(results: ResultsFile, timeline: Timeline) -> Context:
     summary = results.summary
@@ -337,10 +351,10 @@ def _slo_marks(ax, ctx: Context, slo: dict, what: str, scale: float, unit: str, 
 
 
 def _warn(figure: Figure, ctx: Context) -> None:
-    warning = ctx.warning()
+    warning = "\n".join(w for w in (ctx.saturation(short=True), ctx.warning()) if w)
     if warning:
         figure.suptitle(f"⚠ {warning}", color=_palette.SLO_FAILED, fontsize="medium",
-                        gid="replication-warning")
+                        gid="run-warning")
 
 
 def _decorate_time_axis(ax, ctx: Context) -> None:

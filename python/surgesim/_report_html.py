@@ -36,8 +36,8 @@ def page(ctx: Context, panels: Sequence[Panel], skipped: Sequence[str]) -> str:
     name = str(summary.get("scenario", results.path.stem if results.path else "run"))
     figures = "\n".join(_figure(p) for p in panels)
     notes = "".join(f'<p class="note">{html.escape(s)}</p>' for s in skipped)
-    warning = ctx.warning()
-    warning_html = f'<p class="warning">⚠ {html.escape(warning)}</p>' if warning else ""
+    warning_html = "".join(f'<p class="warning">⚠ {html.escape(w)}</p>'
+                           for w in (ctx.saturation(), ctx.warning()) if w)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -100,6 +100,7 @@ def _headline_table(ctx: Context) -> str:
         ("Sessions started", ("sessions", "started"), "count"),
         ("Sessions completed", ("sessions", "completed"), "count"),
         ("Sessions dropped", ("sessions", "dropped"), "count"),
+        ("Sessions unfinished", ("sessions", "unfinished"), "count"),
         ("Drop rate", ("drop_rate",), "percent"),
         ("Orders", ("orders",), "count"),
         (f"Revenue ({currency})", ("revenue",), "money"),

@@ -289,3 +289,24 @@ def test_a_zero_half_width_of_a_quantile_says_why(shop_results: Path, tmp_path: 
     cells = parse_page(page).cells
     p99 = cells[cells.index("Page response p99") + 1]
     assert p99.endswith("± 0: all 5 replications fell in the same 0.5% bucket of the quantile sketch")
+
+
+def test_a_saturated_run_says_so_before_anything_else(shop_results: Path, tmp_path: Path) -> None:
+    def saturate(summary: dict) -> None:
+        summary.update(saturated=True, saturated_services=["web"])
+        summary["sessions"]["unfinished"] = 1234.0
+
+    edit_summary(shop_results, saturate)
+    [page] = report.render(shop_results, tmp_path / "saturated.html")
+    text = page.read_text(encoding="utf-8")
+    first_warning = text.index('<p class="warning">')
+    assert text.index("SATURATED: web could not keep up") == first_warning + len('<p class="warning">⚠ ')
+    assert "the 1,234 sessions still waiting" in text
+    cells = parse_page(page).cells
+    assert cells[cells.index("Sessions unfinished") + 1].startswith("1,234")
+    from surgesim._h5 import read
+
+    panels, _ = report.build_panels(read(shop_results))
+    titles = [t.get_text() for p in panels
+              for t in p.figure.findobj(lambda a: hasattr(a, "get_gid") and a.get_gid() == "run-warning")]
+    assert len(titles) == len(panels) and all(t.startswith("⚠ SATURATED: web") for t in titles)

@@ -95,8 +95,8 @@ def line_colours(figure: Figure) -> dict[str, str]:
 
 
 def warning(figure: Figure) -> str | None:
-    """The figure's warning about too few replications, if it has one."""
-    found = figure.findobj(lambda a: hasattr(a, "get_gid") and a.get_gid() == "replication-warning")
+    """The warning a figure opens with (too few replications, a saturated run), if any."""
+    found = figure.findobj(lambda a: hasattr(a, "get_gid") and a.get_gid() == "run-warning")
     return found[0].get_text() if found else None
 
 
