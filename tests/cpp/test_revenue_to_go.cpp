@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "models/sessions/journey_chain.hpp"
 #include "models/sessions/revenue_to_go.hpp"
 #include "sim/confidence.hpp"
 #include "sim/random_stream.hpp"
@@ -138,4 +139,60 @@ TEST_CASE("pages that never reach exit are refused") {
   const auto j = journey({page("home", {{"trap", 0.5}, {"exit", 0.5}}),
                           page("trap", {{"trap", 1.0}}, Distribution::constant(1))});
   CHECK_THROWS_AS(models::revenue_to_go(j), std::invalid_argument);
+}
+
+TEST_CASE("a journey of 10^5 pages solves sparse, visits and revenue to go alike") {
+  // Each page is seen again with probability 1/2, then the walk moves on: 2 visits per
+  // page, and from page i the orders of all pages after it, twice each.
+  constexpr std::size_t n = 100'000;
+  std::vector<PageConfig> pages;
+  pages.reserve(n);
+  auto name = [](std::size_t i) {
+    std::string s(1, 'p');
+    s.append(std::to_string(i));
+    return s;
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string next = i + 1 < n ? name(i + 1) : std::string(models::kExit);
+    pages.push_back(page(name(i), {{name(i), 0.5}, {next, 0.5}}, Distribution::constant(1.0)));
+  }
+  const JourneyConfig j = journey(std::move(pages));
+  const std::vector<double> visits = models::expected_visits(j);
+  const std::vector<double> to_go = models::revenue_to_go(j);
+  REQUIRE(visits.size() == n);
+  for (std::size_t i = 0; i < n; i += 9973) {
+    CHECK(visits[i] == doctest::Approx(2.0));
+    CHECK(to_go[i] == doctest::Approx(2.0 * static_cast<double>(n - i)));
+  }
+  CHECK(visits.back() == doctest::Approx(2.0));
+}
+
+TEST_CASE("a journey whose pages link far across it solves too, and satisfies its equations") {
+  // Links to pseudo-random pages make a sparse LU fill in; the iterative solve copes.
+  constexpr std::size_t n = 20'000;
+  auto name = [](std::size_t i) {
+    std::string s(1, 'p');
+    s.append(std::to_string(i));
+    return s;
+  };
+  std::vector<PageConfig> pages;
+  pages.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::vector<std::pair<std::string, double>> next = {{std::string(models::kExit), 1.0}};
+    if (i + 1 < n) next = {{name(i + 1), 0.5}, {name(i * 7919 % n), 0.3}, {"exit", 0.2}};
+    const auto order = i % 100 == 99 ? std::optional(Distribution::constant(50.0)) : std::nullopt;
+    pages.push_back(page(name(i), std::move(next), order));
+  }
+  const JourneyConfig j = journey(std::move(pages));
+  const std::vector<double> visits = models::expected_visits(j);
+  const std::vector<double> to_go = models::revenue_to_go(j);
+  // Every session ends: the visits times the chance to leave from each page sum to 1.
+  double exits = 0.0;
+  for (std::size_t i = 0; i < n; ++i) exits += visits[i] * (i + 1 < n ? 0.2 : 1.0);
+  CHECK(exits == doctest::Approx(1.0).epsilon(1e-9));
+  // Revenue to go is this page's order plus what the next page expects.
+  for (std::size_t i = 0; i + 1 < n; i += 997) {
+    const double own = i % 100 == 99 ? 50.0 : 0.0;
+    CHECK(to_go[i] == doctest::Approx(own + 0.5 * to_go[i + 1] + 0.3 * to_go[i * 7919 % n]));
+  }
 }
