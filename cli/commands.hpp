@@ -11,7 +11,7 @@
 // Each subcommand registers its options and returns what runs it once parsed.
 namespace surgesim::cli {
 
-// Exit statuses of SCENARIO.md.
+// Exit statuses of docs/scenario.md.
 inline constexpr int kOk = 0;
 inline constexpr int kFailure = 1;
 inline constexpr int kInvalid = 2;

@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "models/services/service_types.hpp"
 #include "sim/distribution.hpp"
 #include "sim/time.hpp"
 
@@ -80,92 +81,6 @@ struct JourneyConfig {
   RetryConfig retry;
   std::optional<SlownessConfig> slowness;
   std::vector<PageConfig> pages;
-};
-
-// --- services ------------------------------------------------------------------------
-
-// For server pools `instances` says how many go down (0: the whole pool).
-struct OutageConfig {
-  Time at = 0.0;
-  Time duration = 0.0;  // `for`
-  int instances = 0;
-};
-
-struct CallConfig {
-  std::string to;
-  double p = 1.0;
-};
-
-struct AutoscaleConfig {
-  double target = 0.0;  // utilisation in (0, 1]
-  int min = 1;
-  int max = 1;
-  Time interval = 60.0;
-  Time delay = 0.0;
-  Time cooldown = 0.0;
-};
-
-struct CrashConfig {
-  Time mtbf = 0.0;  // mean of the exponential time to failure, per instance
-  Time mttr = 0.0;  // mean of the exponential repair time
-};
-
-struct ServerPoolConfig {
-  int instances = 0;
-  int workers = 1;
-  std::optional<std::uint64_t> queue;  // none: unlimited
-  Distribution service;
-  std::vector<CallConfig> calls;
-  std::optional<AutoscaleConfig> autoscale;
-  std::optional<CrashConfig> crashes;
-  double cost_per_instance_hour = 0.0;
-};
-
-struct ColdStart {
-  Time at = 0.0;
-  Time warmup = 0.0;  // the hit ratio climbs linearly from 0 back over this span
-};
-
-struct CacheConfig {
-  double hit_ratio = 0.0;
-  Distribution hit;
-  std::string miss_to;
-  std::optional<std::uint64_t> workers;  // none: unlimited
-  std::vector<ColdStart> cold;
-};
-
-struct ContentionConfig {
-  std::uint64_t above = 0;
-  double slowdown = 0.0;  // per busy connection above `above`
-};
-
-struct DatabaseConfig {
-  std::uint64_t connections = 0;
-  Distribution query;
-  std::optional<Time> pool_timeout;
-  std::optional<ContentionConfig> contention;
-};
-
-struct ProviderConfig {
-  std::string name;
-  double share = 0.0;
-  Distribution latency;
-  std::optional<std::uint64_t> concurrency;  // none: unlimited
-  double decline = 0.0;
-  double error = 0.0;
-  std::vector<OutageConfig> outages;
-};
-
-struct PaymentGatewayConfig {
-  std::vector<ProviderConfig> providers;
-  bool failover = false;
-};
-
-struct ServiceConfig {
-  std::string name;
-  std::optional<Time> timeout;
-  std::vector<OutageConfig> outages;
-  std::variant<ServerPoolConfig, CacheConfig, DatabaseConfig, PaymentGatewayConfig> kind;
 };
 
 // --- service-level objectives ----------------------------------------------------------

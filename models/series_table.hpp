@@ -43,7 +43,7 @@ struct SeriesTable {
   }
 };
 
-// What one replication produces: the summary tree of SCENARIO.md (without the
+// What one replication produces: the summary tree of docs/scenario.md (without the
 // experiment-level fields) and its time series.
 struct ReplicationResult {
   Json summary;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "models/scenario.hpp"
+#include "models/services/service_estimate.hpp"
 
 namespace surgesim::models {
 
@@ -17,34 +18,6 @@ namespace surgesim::models {
 // Shoppers who give up or retry, timeouts, outages, crashes, cold caches and database
 // contention are ignored, so it is an estimate: good for sizing at a glance and for
 // spotting a tier that cannot keep up.
-
-// One payment provider: an M/M/c/c loss system over its concurrency cap.
-struct ProviderEstimate {
-  std::string name;
-  double arrival_rate = 0.0;   // payments per second (the gateway's rate x share)
-  double offered_load = 0.0;   // Erlang: arrival_rate x mean latency
-  int servers = 0;             // the concurrency cap; 0: unlimited
-  double utilization = 0.0;    // carried load / servers (0 when unlimited)
-  double blocking = 0.0;       // Erlang B: share of payments rejected at the cap
-  double mean_response = 0.0;  // seconds: the mean latency
-};
-
-struct ServiceEstimate {
-  std::string name;
-  std::string type;            // server_pool, cache, database or payment_gateway
-  double arrival_rate = 0.0;   // requests per second
-  double mean_service = 0.0;   // seconds a worker (connection, slot) is held per request
-  double offered_load = 0.0;   // Erlang: arrival_rate x mean_service
-  int servers = 0;             // workers in all; 0: unlimited (caches without workers,
-                               // payment gateways: see `providers`)
-  double utilization = 0.0;    // offered_load / servers (>= 1: saturated)
-  double p_wait = 0.0;         // Erlang C (1 when saturated)
-  double mean_wait = 0.0;      // seconds before service starts; infinite when saturated
-  double mean_response = 0.0;  // seconds, arrival to response, calls included
-  double blocking = 0.0;       // payment gateways: share of payments rejected at a cap
-  bool saturated = false;      // cannot keep up (itself, or a service it waits on)
-  std::vector<ProviderEstimate> providers;  // payment gateways only
-};
 
 struct AnalyticEstimate {
   double session_rate = 0.0;  // the peak session rate the estimate is for

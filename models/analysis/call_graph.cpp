@@ -113,29 +113,6 @@ std::string dot_escape(const std::string& text) {
   return out;
 }
 
-// "server_pool 20x16", "cache 90% hits", ...: the type and what sizes it.
-std::string service_size(const ServiceConfig& service) {
-  if (const auto* pool = std::get_if<ServerPoolConfig>(&service.kind)) {
-    std::string size = fmt::format("server_pool {}x{}", pool->instances, pool->workers);
-    if (pool->autoscale) {
-      size += fmt::format(" (autoscale {}-{})", pool->autoscale->min, pool->autoscale->max);
-    }
-    return size;
-  }
-  if (const auto* cache = std::get_if<CacheConfig>(&service.kind)) {
-    std::string size = fmt::format("cache {:.3g}% hits", 100.0 * cache->hit_ratio);
-    if (cache->workers) size += fmt::format(", {} workers", *cache->workers);
-    return size;
-  }
-  if (const auto* db = std::get_if<DatabaseConfig>(&service.kind)) {
-    return fmt::format("database {} connections", db->connections);
-  }
-  const auto& gateway = std::get<PaymentGatewayConfig>(service.kind);
-  std::string names;
-  for (const ProviderConfig& p : gateway.providers) names += (names.empty() ? "" : ", ") + p.name;
-  return "payment_gateway " + names;
-}
-
 std::string edge_label(const CallEdge& edge) {
   switch (edge.kind) {
     case CallEdgeKind::next:
@@ -192,20 +169,14 @@ CallGraph build_call_graph(const Scenario& scenario) {
   }
 
   for (std::size_t s = 0; s < scenario.services.size(); ++s) {
-    const auto& kind = scenario.services[s].kind;
-    if (const auto* pool = std::get_if<ServerPoolConfig>(&kind)) {
-      for (std::size_t c = 0; c < pool->calls.size(); ++c) {
-        if (const auto to = service_index(scenario, pool->calls[c].to)) {
-          link(cg.services[s], cg.services[*to], CallEdgeKind::calls, pool->calls[c].p, c);
-        } else {
-          cg.unknown.push_back({CallVertexKind::service, 0, s, c, pool->calls[c].to});
-        }
-      }
-    } else if (const auto* cache = std::get_if<CacheConfig>(&kind)) {
-      if (const auto to = service_index(scenario, cache->miss_to)) {
-        link(cg.services[s], cg.services[*to], CallEdgeKind::miss, 1.0 - cache->hit_ratio);
+    const std::vector<Callee> all = callees(scenario.services[s]);
+    for (std::size_t c = 0; c < all.size(); ++c) {
+      const CallEdgeKind kind =
+          all[c].kind == CalleeKind::miss ? CallEdgeKind::miss : CallEdgeKind::calls;
+      if (const auto to = service_index(scenario, all[c].to)) {
+        link(cg.services[s], cg.services[*to], kind, all[c].p, c);
       } else {
-        cg.unknown.push_back({CallVertexKind::service, 0, s, 0, cache->miss_to});
+        cg.unknown.push_back({CallVertexKind::service, 0, s, c, all[c].to});
       }
     }
   }
@@ -298,16 +269,13 @@ std::string to_text(const Scenario& scenario) {
     out += fmt::format("  journey {}: {}\n", journey.name, pages);
   }
   for (const ServiceConfig& service : scenario.services) {
-    std::string callees;
-    if (const auto* pool = std::get_if<ServerPoolConfig>(&service.kind)) {
-      for (const CallConfig& call : pool->calls) {
-        callees += fmt::format("{}{} (p {:.3g})", callees.empty() ? "" : ", ", call.to, call.p);
-      }
-    } else if (const auto* cache = std::get_if<CacheConfig>(&service.kind)) {
-      callees = fmt::format("{} (miss {:.3g})", cache->miss_to, 1.0 - cache->hit_ratio);
+    std::string text;
+    for (const Callee& callee : callees(service)) {
+      text += fmt::format("{}{} ({} {:.3g})", text.empty() ? "" : ", ", callee.to,
+                          callee.kind == CalleeKind::miss ? "miss" : "p", callee.p);
     }
-    out += fmt::format("  {} [{}]{}{}\n", service.name, service_size(service),
-                       callees.empty() ? "" : " -> ", callees);
+    out += fmt::format("  {} [{}]{}{}\n", service.name, size_label(service),
+                       text.empty() ? "" : " -> ", text);
   }
   return out;
 }
@@ -344,7 +312,7 @@ std::string to_dot(const Scenario& scenario) {
   for (std::size_t s = 0; s < scenario.services.size(); ++s) {
     const ServiceConfig& service = scenario.services[s];
     out += fmt::format("  {} [shape=component, label=\"{}\\n{}\"];\n", id(cg.services[s]),
-                       service.name, service_size(service));
+                       service.name, size_label(service));
   }
   // Pages calling services, then services calling services.
   for (const EdgeId e : boost::make_iterator_range(edges(g))) {

@@ -7,8 +7,8 @@
 
 #include "models/scenario.hpp"
 
-// The call graph of a scenario (DESIGN.md): journeys -> pages -> services -> downstream
-// services, as a Boost.Graph graph. The loader checks SCENARIO.md's graph rules on it,
+// The call graph of a scenario (docs/design.md): journeys -> pages -> services -> downstream
+// services, as a Boost.Graph graph. The loader checks the scenario reference's graph rules on it,
 // the analytic estimate walks services callees first, `surgesim graph` draws it.
 namespace surgesim::models {
 
@@ -26,7 +26,7 @@ struct CallVertex {
 struct CallEdge {
   CallEdgeKind kind = CallEdgeKind::call;
   double p = 1.0;        // next: its probability; calls: p; miss: 1 - hit_ratio; else 1
-  std::size_t call = 0;  // calls: index in the pool's `calls`
+  std::size_t call = 0;  // calls, miss: index in the service type's callees
 };
 
 using CallGraphStorage =
@@ -38,7 +38,7 @@ struct UnknownService {
   CallVertexKind from = CallVertexKind::page;  // page or service
   std::size_t journey = 0;                     // page: its journey
   std::size_t index = 0;                       // page or service index, as in CallVertex
-  std::size_t call = 0;                        // a pool's `calls` index
+  std::size_t call = 0;                        // index in the service type's callees
   std::string name;
 };
 

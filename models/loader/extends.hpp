@@ -10,7 +10,7 @@ namespace surgesim::models {
 
 using YamlParser = YAML::Node (*)(const std::string& text, const std::string& file);
 
-// `extends: BASE.yaml` (an extension of SCENARIO.md, for what-if scenarios): the
+// `extends: BASE.yaml` (an extension of docs/scenario.md, for what-if scenarios): the
 // scenario is the base file's YAML with this file's keys merged over it. Maps merge key
 // by key in the base's order (new keys after), lists and scalars replace. A base may
 // extend another; a cycle is an error. Key paths taken from a base are recorded in

@@ -8,7 +8,7 @@
 namespace surgesim::models {
 namespace {
 
-constexpr double kSumTolerance = 1e-6;  // SCENARIO.md: `next` sums to 1 +- 1e-6
+constexpr double kSumTolerance = 1e-6;  // docs/scenario.md: `next` sums to 1 +- 1e-6
 
 const std::vector<std::string> kPageKeys = {"call", "think", "next", "order"};
 

@@ -3,12 +3,12 @@
 #include <string>
 #include <vector>
 
-#include "models/yaml/yaml_node.hpp"
 #include "models/scenario.hpp"
+#include "models/yaml/yaml_node.hpp"
 
 namespace surgesim::models {
 
-// Reads `journeys.NAME` of SCENARIO.md: its keys, its pages and their `next` maps (every
+// Reads `journeys.NAME` of docs/scenario.md: its keys, its pages and their `next` maps (every
 // target a page of the journey or 'exit', probabilities summing to 1). Which services
 // the pages call, and whether every page is reachable, is checked on the call graph.
 // `page_nodes` receives each page's node, in page order, for messages about it later.

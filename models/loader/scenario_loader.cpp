@@ -12,20 +12,20 @@
 #include <sstream>
 
 #include "models/analysis/call_graph.hpp"
-#include "models/loader/journey_loader.hpp"
 #include "models/loader/extends.hpp"
+#include "models/loader/journey_loader.hpp"
 #include "models/loader/overrides.hpp"
-#include "models/yaml/scenario_error.hpp"
-#include "models/loader/service_loader.hpp"
 #include "models/loader/slo_loader.hpp"
-#include "models/yaml/suggest.hpp"
 #include "models/loader/traffic_loader.hpp"
+#include "models/services/service_types.hpp"
+#include "models/yaml/scenario_error.hpp"
+#include "models/yaml/suggest.hpp"
 #include "models/yaml/yaml_node.hpp"
 
 namespace surgesim::models {
 namespace {
 
-constexpr double kSumTolerance = 1e-6;  // SCENARIO.md: shares sum to 1 +- 1e-6
+constexpr double kSumTolerance = 1e-6;  // docs/scenario.md: shares sum to 1 +- 1e-6
 
 // The YAML nodes of what was read, so that checks made later (on the call graph) can
 // point at the right file:line:column.
@@ -61,30 +61,40 @@ void check_created_entry(const std::string& name, const YamlNode& node,
                 "'?); --set created it, but it lacks '" + required + "'");
 }
 
-// The node a call graph reference came from: a page's `call`, a pool's `calls[i].to`
-// or a cache's `miss.to`.
+// The node at `key_path` ("calls.0.to") inside `node`; the path comes from the service
+// type's callees, so it exists.
+YamlNode node_at(YamlNode node, const std::string& key_path) {
+  std::istringstream parts(key_path);
+  for (std::string part; std::getline(parts, part, '.');) {
+    if (node.is_map()) {
+      node = *find_key(node, part);
+    } else {
+      node = node.items().at(std::stoul(part));
+    }
+  }
+  return node;
+}
+
+// The node a call graph reference came from: a page's `call`, or the callee's key of a
+// service (a pool's `calls.I.to`, a cache's `miss.to`).
 YamlNode reference_node(const Scenario& scenario, const ScenarioNodes& nodes,
                         const UnknownService& ref) {
   if (ref.from == CallVertexKind::page)
     return *find_key(nodes.pages[ref.journey][ref.index], "call");
-  return service_reference_node(scenario.services[ref.index], nodes.services[ref.index], ref.call);
+  return node_at(nodes.services[ref.index], callees(scenario.services[ref.index]).at(ref.call).key);
 }
 
-// The `calls[i].to` or `miss.to` of service `from` that names service `to`.
+// The node naming service `to` among the live callees of service `from`.
 YamlNode call_node(const Scenario& scenario, const ScenarioNodes& nodes, std::size_t from,
                    std::size_t to) {
-  const ServiceConfig& service = scenario.services[from];
-  std::size_t index = 0;
-  if (const auto* pool = std::get_if<ServerPoolConfig>(&service.kind)) {
-    while (index < pool->calls.size() &&
-           !(pool->calls[index].to == scenario.services[to].name && pool->calls[index].p > 0.0)) {
-      ++index;
-    }
-  }
-  return service_reference_node(service, nodes.services[from], index);
+  const std::vector<Callee> all = callees(scenario.services[from]);
+  const auto it = std::find_if(all.begin(), all.end(), [&](const Callee& c) {
+    return c.to == scenario.services[to].name && c.live();
+  });
+  return node_at(nodes.services[from], (it != all.end() ? *it : all.front()).key);
 }
 
-// SCENARIO.md's call graph checks, made on the Boost.Graph call graph.
+// the scenario reference's call graph checks, made on the Boost.Graph call graph.
 void check_call_graph(Scenario& scenario, const ScenarioNodes& nodes) {
   const CallGraph graph = build_call_graph(scenario);
   const std::vector<std::string> names = service_names(scenario);

@@ -86,7 +86,7 @@ void read_scope(const YamlNode& node, const Scenario& scenario, SloConfig& slo) 
   }
 }
 
-// SCENARIO.md: utilisation is a service's; drops happen to sessions, not to services.
+// docs/scenario.md: utilisation is a service's; drops happen to sessions, not to services.
 void check_metric_fits_scope(const YamlNode& scope_node, const SloConfig& slo) {
   if (slo.metric == SloMetric::utilization && slo.scope_kind != SloScopeKind::service) {
     scope_node.expected("a service scope (service.NAME) for the metric 'utilization'");

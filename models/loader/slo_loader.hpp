@@ -2,12 +2,12 @@
 
 #include <vector>
 
-#include "models/yaml/yaml_node.hpp"
 #include "models/scenario.hpp"
+#include "models/yaml/yaml_node.hpp"
 
 namespace surgesim::models {
 
-// Reads the `slo` list of SCENARIO.md. Journeys and services must be read first: every
+// Reads the `slo` list of docs/scenario.md. Journeys and services must be read first: every
 // scope names something that exists.
 std::vector<SloConfig> read_slos(const YamlNode& node, const Scenario& scenario);
 

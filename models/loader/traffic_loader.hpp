@@ -2,12 +2,12 @@
 
 #include <string>
 
-#include "models/yaml/yaml_node.hpp"
 #include "models/scenario.hpp"
+#include "models/yaml/yaml_node.hpp"
 
 namespace surgesim::models {
 
-// Reads the `traffic` map of SCENARIO.md. `scenario_dir` resolves a relative `csv` path.
+// Reads the `traffic` map of docs/scenario.md. `scenario_dir` resolves a relative `csv` path.
 TrafficConfig read_traffic(const YamlNode& node, const std::string& scenario_dir);
 
 }  // namespace surgesim::models

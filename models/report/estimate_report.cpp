@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "models/report/table.hpp"
@@ -44,11 +45,9 @@ std::string estimate_report(const Scenario& scenario, const AnalyticEstimate& es
   TextTable t({"service", "type", "requests/s", "servers", "load (Erl)", "util", "P(wait)",
                "mean wait", "response", "notes"},
               2);
-  bool any_saturated = false, any_database = false, any_cache = false, any_calls = false;
+  bool any_saturated = false;
   for (const ServiceEstimate& s : estimate.services) {
     any_saturated = any_saturated || s.saturated;
-    any_database = any_database || s.type == "database";
-    any_cache = any_cache || s.type == "cache";
     const bool queues = s.servers > 0;
     // A gateway's slots are its providers', listed below it.
     const bool gateway = s.type == "payment_gateway";
@@ -67,17 +66,18 @@ std::string estimate_report(const Scenario& scenario, const AnalyticEstimate& es
     }
   }
   out += t.render();
-  for (const ServiceConfig& service : scenario.services) {
-    if (const auto* pool = std::get_if<ServerPoolConfig>(&service.kind)) {
-      any_calls = any_calls || !pool->calls.empty();
+  // What the estimate leaves out, once per note, in the order of the table of types.
+  std::vector<const ServiceConfig*> by_type;
+  for (const ServiceConfig& service : scenario.services) by_type.push_back(&service);
+  std::stable_sort(by_type.begin(), by_type.end(),
+                   [](const auto* a, const auto* b) { return a->type.index() < b->type.index(); });
+  std::vector<std::string> notes;
+  for (const ServiceConfig* service : by_type) {
+    const std::string note = estimate_note(*service);
+    if (!note.empty() && std::find(notes.begin(), notes.end(), note) == notes.end()) {
+      notes.push_back(note);
+      out += note + "\n";
     }
-  }
-  if (any_calls) {
-    out += "A pool's worker is held for its own work and the responses of its calls.\n";
-  }
-  if (any_cache) out += "Caches at their configured hit ratio (cold starts ignored).\n";
-  if (any_database) {
-    out += "Databases without contention slowdown and pool timeouts (both ignored here).\n";
   }
   if (any_saturated) {
     out +=

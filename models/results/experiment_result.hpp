@@ -23,7 +23,7 @@ struct PrecisionOutcome {
 };
 
 struct ExperimentResult {
-  Json summary;                    // SCENARIO.md's summary, ci95 included when replications >= 2
+  Json summary;  // the scenario reference's summary, ci95 included when replications >= 2
   std::vector<Json> replications;  // per-replication trees, in replication order
   // Per replication, in replication order: its time series tables, when
   // options.keep_replication_series (else empty).

@@ -5,11 +5,11 @@
 #include <memory>
 #include <vector>
 
+#include "models/run/shop_series.hpp"
 #include "models/scenario.hpp"
 #include "models/series_table.hpp"
 #include "models/services/service.hpp"
 #include "models/services/service_stats.hpp"
-#include "models/run/shop_series.hpp"
 #include "models/sessions/sessions.hpp"
 #include "sim/simulator.hpp"
 
@@ -20,7 +20,7 @@ class Shop final : public sim::EventTarget {
  public:
   Shop(const Scenario& scenario, std::uint64_t replication);
 
-  // Runs [0, duration) and returns this replication's summary (SCENARIO.md shape,
+  // Runs [0, duration) and returns this replication's summary (docs/scenario.md shape,
   // without the experiment-level fields) and time series. Throws Interrupted if `stop`
   // became true.
   ReplicationResult run(std::atomic<double>* progress = nullptr,
@@ -32,7 +32,6 @@ class Shop final : public sim::EventTarget {
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
 
  private:
-  Json summary() const;
   void close_bucket(Time end);
 
   const Scenario& scenario_;
@@ -44,7 +43,7 @@ class Shop final : public sim::EventTarget {
   std::uint64_t bucket_ = 0;  // index of the bucket in progress
 };
 
-// The summary tree of one replication (SCENARIO.md's shape without the experiment-level
+// The summary tree of one replication (the scenario reference's shape without the experiment-level
 // fields).
 Json shop_summary(const Scenario& scenario, const std::vector<std::unique_ptr<Service>>& services,
                   const Sessions& sessions);

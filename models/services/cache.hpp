@@ -2,51 +2,41 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
-#include "models/scenario.hpp"
-#include "models/services/service.hpp"
-#include "sim/random_stream.hpp"
+#include "models/services/service_type.hpp"
+#include "sim/distribution.hpp"
 
 namespace surgesim::models {
 
-// A look-aside cache: every lookup takes the hit time (holding one of `workers`, FCFS
-// when all are busy); a hit answers, a miss then calls the backend and the backend's
-// response time is added. The worker is free again once the lookup is done: the
-// backend fetch does not occupy the cache. After a cold start (deploy, flush) the hit
-// ratio is 0 and climbs back linearly; during an outage every lookup misses at once
-// (the stampede reaches the backend).
-class Cache final : public Service {
- public:
-  struct Streams {
-    sim::RandomStream lookup;  // lookup times
-    sim::RandomStream hits;    // hit or miss
-  };
-  Cache(const ServiceConfig& config, ServiceContext context, Streams streams);
+struct ColdStart {
+  Time at = 0.0;
+  Time warmup = 0.0;  // the hit ratio climbs linearly from 0 back over this span
+};
 
-  void arrive(RequestId id) override;
-  void withdraw(RequestId id) override;
-  void on_callee_response(RequestId parent, RequestId callee, Outcome outcome) override;
-  void on_event(std::uint32_t tag, std::uint32_t arg) override;
+struct CacheConfig {
+  double hit_ratio = 0.0;
+  sim::Distribution hit;
+  std::string miss_to;
+  std::optional<std::uint64_t> workers;  // none: unlimited
+  std::vector<ColdStart> cold;
+};
 
-  // The hit ratio at time t, cold starts included.
-  double hit_ratio(Time t) const;
-
- private:
-  enum Tag : std::uint32_t { kLookupDone, kTimeout, kOutageStart, kOutageEnd };
-
-  void start(RequestId id);
-  void lookup_done(RequestId id);
-  void miss(RequestId id);
-  void time_out(RequestId id);
-  void set_levels();
-
-  CacheConfig config_;
-  std::optional<Time> timeout_;
-  std::uint32_t backend_;
-  Streams streams_;
-  std::uint32_t outages_ = 0;  // in progress
-  std::uint64_t busy_ = 0;
-  RequestQueue queue_;
+// A look-aside cache in front of a backend (`miss.to`): hits answer after the lookup,
+// misses call the backend. In an outage every lookup misses.
+struct CacheType {
+  using Config = CacheConfig;
+  static constexpr std::string_view name = "cache";
+  static std::vector<std::string> keys();
+  static Config read(const YamlMap& map);
+  static std::unique_ptr<Service> make(const ServiceConfig& service, const ServiceContext& context,
+                                       const ServiceStreams& streams);
+  static std::vector<Callee> callees(const Config& config);
+  static std::string size_label(const Config& config);
+  static void estimate(const Config& config, const ResponseTimes& responses,
+                       ServiceEstimate& estimate);
+  static std::string estimate_note(const Config& config);
 };
 
 }  // namespace surgesim::models

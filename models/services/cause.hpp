@@ -6,7 +6,7 @@
 
 namespace surgesim::models {
 
-// How a request or a session ended badly. The names are the contract's (SCENARIO.md).
+// How a request or a session ended badly. The names are the contract's (docs/scenario.md).
 enum class Cause : std::uint8_t {
   abandoned,
   slow,

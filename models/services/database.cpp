@@ -1,16 +1,52 @@
 #include "models/services/database.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
-namespace surgesim::models {
+#include "models/services/service.hpp"
+#include "models/services/service_estimate.hpp"
+#include "models/services/service_types.hpp"
+#include "models/yaml/yaml_node.hpp"
 
-Database::Database(const ServiceConfig& config, ServiceContext context,
+namespace surgesim::models {
+namespace {
+
+class Database final : public Service {
+ public:
+  Database(const ServiceConfig& config, const ServiceContext& context,
+           sim::RandomStream query_stream);
+
+  void arrive(RequestId id) override;
+  void withdraw(RequestId id) override;
+  void on_event(std::uint32_t tag, std::uint32_t arg) override;
+
+ private:
+  enum Tag : std::uint32_t { kQueryDone, kTimeout, kPoolTimeout, kOutageStart, kOutageEnd };
+
+  void start(RequestId id);
+  void query_done(RequestId id);
+  void leave_queue(RequestId id, Outcome outcome);
+  void drop_connections();
+  void set_levels();
+
+  DatabaseConfig config_;
+  std::optional<Time> timeout_;
+  sim::RandomStream query_stream_;
+  std::uint32_t outages_ = 0;  // in progress
+  std::uint64_t busy_ = 0;
+  RequestQueue queue_;
+  RequestQueue running_;  // holding a connection (an outage fails them)
+};
+
+Database::Database(const ServiceConfig& config, const ServiceContext& context,
                    sim::RandomStream query_stream)
     : Service(config.name, context),
-      config_(std::get<DatabaseConfig>(config.kind)),
+      config_(std::get<DatabaseConfig>(config.type)),
       timeout_(config.timeout),
       query_stream_(query_stream),
-      queue_(*context.requests) {
+      queue_(*context.requests),
+      running_(*context.requests) {
   schedule_outages(config.outages, kOutageStart, kOutageEnd, 0);
   const auto connections = static_cast<double>(config_.connections);
   stats_.record([&](ServiceStats& s) {
@@ -36,14 +72,16 @@ void Database::start(RequestId id) {
   Request& r = requests()[id];
   sim().cancel(r.work);  // the pool timeout
   r.state = Request::State::in_service;
-  const std::uint64_t others = busy_;
   ++busy_;
+  running_.push_back(id);
   set_levels();
   record_start(r);
+  // Busy connections counted with this query's own, as the contract says: with
+  // `above: 1` the second concurrent query is already stretched.
   double stretch = 1.0;
-  if (config_.contention && others > config_.contention->above) {
+  if (config_.contention && busy_ > config_.contention->above) {
     stretch +=
-        config_.contention->slowdown * static_cast<double>(others - config_.contention->above);
+        config_.contention->slowdown * static_cast<double>(busy_ - config_.contention->above);
   }
   r.work = sim().after(config_.query.sample(query_stream_) * stretch, this, kQueryDone, id);
   notify_start(id);
@@ -71,7 +109,7 @@ void Database::on_event(std::uint32_t tag, std::uint32_t arg) {
       break;
     case kOutageStart:
       ++outages_;
-      while (!queue_.empty()) leave_queue(queue_.front(), Outcome::outage);
+      drop_connections();
       break;
     case kOutageEnd:
       --outages_;
@@ -79,7 +117,20 @@ void Database::on_event(std::uint32_t tag, std::uint32_t arg) {
   }
 }
 
+// The queue first, so that no connection freed below goes to a waiting query.
+void Database::drop_connections() {
+  while (!queue_.empty()) leave_queue(queue_.front(), Outcome::outage);
+  while (!running_.empty()) {
+    const RequestId id = running_.pop_front();
+    sim().cancel(requests()[id].work);
+    --busy_;
+    set_levels();
+    end_request(id, Outcome::outage);
+  }
+}
+
 void Database::query_done(RequestId id) {
+  running_.remove(id);
   pass_worker(busy_, queue_, [this](RequestId next) { start(next); });
   end_request(id, Outcome::success);
 }
@@ -104,6 +155,52 @@ void Database::withdraw(RequestId id) {
 
 void Database::set_levels() {
   Service::set_levels(busy_, queue_.size());
+}
+
+}  // namespace
+
+std::vector<std::string> DatabaseType::keys() {
+  return {"connections", "query", "pool_timeout", "contention"};
+}
+
+DatabaseConfig DatabaseType::read(const YamlMap& m) {
+  DatabaseConfig db;
+  db.connections = static_cast<std::uint64_t>(m.required("connections").as_integer(1, kMaxWorkers));
+  db.query = m.required("query").as_distribution();
+  if (const auto n = m.get("pool_timeout")) {
+    db.pool_timeout = read_positive_duration(*n, "a pool timeout");
+  }
+  if (const auto n = m.get("contention")) {
+    if (!n->is_map()) n->expected("a map with 'above' and 'slowdown'");
+    const YamlMap c(*n, {"above", "slowdown"});
+    ContentionConfig contention;
+    contention.above = static_cast<std::uint64_t>(
+        c.required("above").as_integer(0, static_cast<std::int64_t>(db.connections)));
+    const YamlNode slowdown = c.required("slowdown");
+    contention.slowdown = slowdown.as_number();
+    if (contention.slowdown < 0.0) slowdown.expected("a slowdown >= 0 (a fraction per connection)");
+    db.contention = contention;
+  }
+  return db;
+}
+
+std::unique_ptr<Service> DatabaseType::make(const ServiceConfig& service,
+                                            const ServiceContext& context,
+                                            const ServiceStreams& streams) {
+  return std::make_unique<Database>(service, context, streams("query"));
+}
+
+std::string DatabaseType::size_label(const DatabaseConfig& config) {
+  return fmt::format("database {} connections", config.connections);
+}
+
+void DatabaseType::estimate(const DatabaseConfig& config, const ResponseTimes&,
+                            ServiceEstimate& e) {
+  estimate_queue(e, static_cast<int>(config.connections), config.query.mean(), config.query.scv());
+}
+
+std::string DatabaseType::estimate_note(const DatabaseConfig&) {
+  return "Databases without contention slowdown and pool timeouts (both ignored here).";
 }
 
 }  // namespace surgesim::models

@@ -2,40 +2,43 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
-#include "models/scenario.hpp"
-#include "models/services/service.hpp"
-#include "sim/random_stream.hpp"
+#include "models/services/service_type.hpp"
+#include "sim/distribution.hpp"
 
 namespace surgesim::models {
 
-// A database behind a connection pool: `connections` queries run at once, the rest
-// wait FCFS; a query that waits longer than `pool_timeout` for a connection fails with
-// `pool_timeout`. With `contention`, every busy connection above `above` when a query
-// starts stretches its time by the fraction `slowdown` (lock and I/O contention).
-// During an outage it answers every request, waiting ones included, with `outage`.
-class Database final : public Service {
- public:
-  Database(const ServiceConfig& config, ServiceContext context, sim::RandomStream query_stream);
+// `contention`: a query that starts while n connections are busy, its own included,
+// takes its drawn time x (1 + slowdown x max(0, n - above)).
+struct ContentionConfig {
+  std::uint64_t above = 0;
+  double slowdown = 0.0;  // per busy connection above `above`
+};
 
-  void arrive(RequestId id) override;
-  void withdraw(RequestId id) override;
-  void on_event(std::uint32_t tag, std::uint32_t arg) override;
+struct DatabaseConfig {
+  std::uint64_t connections = 0;
+  sim::Distribution query;
+  std::optional<Time> pool_timeout;
+  std::optional<ContentionConfig> contention;
+};
 
- private:
-  enum Tag : std::uint32_t { kQueryDone, kTimeout, kPoolTimeout, kOutageStart, kOutageEnd };
-
-  void start(RequestId id);
-  void query_done(RequestId id);
-  void leave_queue(RequestId id, Outcome outcome);
-  void set_levels();
-
-  DatabaseConfig config_;
-  std::optional<Time> timeout_;
-  sim::RandomStream query_stream_;
-  std::uint32_t outages_ = 0;  // in progress
-  std::uint64_t busy_ = 0;
-  RequestQueue queue_;
+// A database behind a connection pool: `connections` queries run at once, the rest wait
+// FCFS; a query that waits longer than `pool_timeout` for a connection fails with
+// `pool_timeout`. An outage drops every connection: queries running or waiting fail.
+struct DatabaseType {
+  using Config = DatabaseConfig;
+  static constexpr std::string_view name = "database";
+  static std::vector<std::string> keys();
+  static Config read(const YamlMap& map);
+  static std::unique_ptr<Service> make(const ServiceConfig& service, const ServiceContext& context,
+                                       const ServiceStreams& streams);
+  static std::vector<Callee> callees(const Config&) { return {}; }
+  static std::string size_label(const Config& config);
+  static void estimate(const Config& config, const ResponseTimes& responses,
+                       ServiceEstimate& estimate);
+  static std::string estimate_note(const Config& config);
 };
 
 }  // namespace surgesim::models

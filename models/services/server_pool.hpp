@@ -2,100 +2,56 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
-#include "models/scenario.hpp"
-#include "models/services/service.hpp"
-#include "sim/random_stream.hpp"
-#include "sim/time_weighted.hpp"
+#include "models/services/service_type.hpp"
+#include "sim/distribution.hpp"
 
 namespace surgesim::models {
 
-// instances x workers behind one load balancer with a single FCFS queue, so with
-// exponential service and no calls it is exactly an M/M/c (M/M/c/K with a bounded
-// queue). After its own work a request makes its downstream `calls` in order while
-// still holding its worker, so a slow database exhausts the web workers above it.
-// Instances can go down (outages, crashes: the requests running on them fail) and
-// come and go with the autoscaler.
-class ServerPool final : public Service {
- public:
-  struct Streams {
-    sim::RandomStream service;  // own work
-    sim::RandomStream calls;    // which calls are made (p < 1)
-    sim::RandomStream crashes;  // times to failure and repair
-  };
-  ServerPool(const ServiceConfig& config, ServiceContext context, Streams streams);
+struct AutoscaleConfig {
+  double target = 0.0;  // utilisation in (0, 1]
+  int min = 1;
+  int max = 1;
+  Time interval = 60.0;
+  Time delay = 0.0;
+  Time cooldown = 0.0;
+};
 
-  void arrive(RequestId id) override;
-  void withdraw(RequestId id) override;
-  void on_callee_response(RequestId parent, RequestId callee, Outcome outcome) override;
-  void on_event(std::uint32_t tag, std::uint32_t arg) override;
-  double cost_per_instance_hour() const override { return config_.cost_per_instance_hour; }
+struct CrashConfig {
+  Time mtbf = 0.0;  // mean of the exponential time to failure, per instance
+  Time mttr = 0.0;  // mean of the exponential repair time
+};
 
- private:
-  enum Tag : std::uint32_t {
-    kWorkDone,
-    kTimeout,
-    kOutageStart,
-    kOutageEnd,
-    kCrash,
-    kRepair,
-    kBooted,
-    kAutoscale
-  };
-  static constexpr std::uint32_t kNoInstance = 0xffffffffu;
+struct ServerPoolConfig {
+  int instances = 0;
+  int workers = 1;
+  std::optional<std::uint64_t> queue;  // none: unlimited
+  sim::Distribution service;
+  std::vector<CallConfig> calls;
+  std::optional<AutoscaleConfig> autoscale;
+  std::optional<CrashConfig> crashes;
+  double cost_per_instance_hour = 0.0;
+};
 
-  struct Instance {
-    std::uint32_t busy = 0;
-    std::uint32_t outages = 0;  // outages holding it down (they may overlap)
-    bool provisioned = false;   // paid for: booting, serving, down or draining
-    bool booting = false;
-    bool crashed = false;
-    bool draining = false;  // scaled in: finishes its requests, takes no new ones
-    bool in_free_list = false;
-    sim::EventHandle crash;  // next failure (or repair while crashed)
-    sim::EventHandle boot;
-  };
-
-  bool accepting(std::uint32_t i) const;
-  std::uint32_t pick_instance();
-  void start(RequestId id, std::uint32_t instance);
-  void next_call(RequestId id);
-  void finish(RequestId id, Outcome outcome);
-  void free_worker(RequestId id);
-  void serve_queue();
-  void time_out(RequestId id);
-  void leave_queue(RequestId id);
-
-  void take_down(std::uint32_t instance, Outcome cause);
-  void bring_up(std::uint32_t instance);
-  void fail_running(std::uint32_t instance, Outcome cause);
-  void start_outage(std::uint32_t outage);
-  void end_outage(std::uint32_t outage);
-  void crash(std::uint32_t instance);
-  void repair(std::uint32_t instance);
-  void provision(std::uint32_t instance);
-  void deprovision(std::uint32_t instance);
-  void autoscale();
-  void capacity_changed();
-  void set_busy();
-  void set_queue();
-
-  ServerPoolConfig config_;
-  std::vector<std::pair<std::uint32_t, double>> calls_;  // callee index, probability
-  std::vector<OutageConfig> outages_;
-  std::optional<Time> timeout_;
-  Streams streams_;
-  std::vector<Instance> instances_;
-  std::vector<RequestQueue> running_;     // per instance
-  std::vector<std::uint32_t> free_list_;  // instances that may have a free worker
-  std::vector<std::vector<std::uint32_t>> outage_instances_;  // who each outage took down
-  std::uint32_t pool_outages_ = 0;                            // whole-pool outages in progress
-  std::uint64_t busy_ = 0;
-  RequestQueue queue_;
-  // Busy workers since the last autoscale check.
-  sim::TimeWeighted scale_busy_;
-  Time last_scale_change_ = -sim::kForever;
+// instances x workers behind one load balancer with a single FCFS queue (an M/M/c with
+// exponential work and no calls); after its own work a request makes its `calls` while
+// still holding its worker. The component is in server_pool.cpp, the rest of the
+// descriptor in server_pool_type.cpp.
+struct ServerPoolType {
+  using Config = ServerPoolConfig;
+  static constexpr std::string_view name = "server_pool";
+  static std::vector<std::string> keys();
+  static Config read(const YamlMap& map);
+  static std::unique_ptr<Service> make(const ServiceConfig& service, const ServiceContext& context,
+                                       const ServiceStreams& streams);
+  static std::vector<Callee> callees(const Config& config);
+  static std::string size_label(const Config& config);
+  static void estimate(const Config& config, const ResponseTimes& responses,
+                       ServiceEstimate& estimate);
+  static std::string estimate_note(const Config& config);
+  static int max_outage_instances(const Config& config) { return config.instances; }
 };
 
 }  // namespace surgesim::models

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "models/services/service_types.hpp"
+
 namespace surgesim::models {
 
 void Service::respond(RequestId id, Outcome outcome) {

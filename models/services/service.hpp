@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "models/services/request.hpp"
-#include "models/scenario.hpp"
 #include "models/services/service_stats.hpp"
+#include "models/services/service_type.hpp"
 #include "models/services/windowed.hpp"
 #include "sim/simulator.hpp"
 

@@ -74,8 +74,7 @@ Sessions::Sessions(const Scenario& scenario, std::uint64_t replication, sim::Sim
                 {},
                 {},
                 pc.order_value,
-                to_go[p],
-                pc.order_value ? pc.order_value->mean() : 0.0};
+                to_go[p]};
       double cumulative = 0.0;
       for (const auto& [target, prob] : pc.next) {
         cumulative += prob;
@@ -237,16 +236,19 @@ void Sessions::succeeded(std::uint32_t session_id, Time response) {
       st.revenue += order;
     });
   }
-  if (leaves_because_slow(j, response)) {
-    // This page's order (if any) is placed; what is lost is what would have followed.
-    end(session_id, Cause::slow, page.service, page.revenue_to_go - page.order_mean);
-    return;
-  }
+  // Routing comes first: a shopper whose next step is exit completes the session however
+  // slow the last page was; only one who was going on can leave, and loses what the
+  // page they were going to would have brought.
   const std::size_t choice =
       page.next_page.size() == 1 ? 0 : pick(page.next_cumulative, j.route_stream.uniform01());
   const std::int32_t next = page.next_page[choice];
   if (next == kExitPage) {
     end(session_id, std::nullopt);
+    return;
+  }
+  if (leaves_because_slow(j, response)) {
+    end(session_id, Cause::slow, page.service,
+        j.pages[static_cast<std::size_t>(next)].revenue_to_go);
     return;
   }
   s.page = static_cast<std::uint32_t>(next);
@@ -259,7 +261,7 @@ void Sessions::succeeded(std::uint32_t session_id, Time response) {
   }
 }
 
-// SCENARIO.md: after a page slower than `above`, leave with probability
+// docs/scenario.md: after a page slower than `above`, leave with probability
 // 1 - (1 - leave)^((r - above) / per).
 bool Sessions::leaves_because_slow(Journey& j, Time response) {
   if (!j.slowness || response <= j.slowness->above) return false;

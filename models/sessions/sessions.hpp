@@ -8,9 +8,9 @@
 
 #include "models/scenario.hpp"
 #include "models/services/service.hpp"
+#include "models/services/windowed.hpp"
 #include "models/sessions/session_stats.hpp"
 #include "models/sessions/traffic_source.hpp"
-#include "models/services/windowed.hpp"
 #include "sim/random_stream.hpp"
 
 namespace surgesim::models {
@@ -62,7 +62,6 @@ class Sessions final : public sim::EventTarget, public ResponseSink {
     std::vector<std::int32_t> next_page;  // kExitPage for exit
     std::optional<Distribution> order_value;
     double revenue_to_go = 0.0;  // expected revenue from here, this page's order included
-    double order_mean = 0.0;     // 0 unless an order page
   };
   struct Journey {
     std::string name;

@@ -16,7 +16,7 @@ struct BasePiece {
   double slope = 0.0;
 };
 
-// The session rate lambda(t) = scale * (base(t) + sum of spikes(t)) of SCENARIO.md's
+// The session rate lambda(t) = scale * (base(t) + sum of spikes(t)) of the scenario reference's
 // `traffic`, in sessions per second:
 // - base `rate`: constant;
 // - base `profile`: linear between points, constant before the first and after the last;

@@ -5,11 +5,12 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "models/run/experiment.hpp"
 #include "models/loader/scenario_loader.hpp"
+#include "models/run/experiment.hpp"
 #include "sim/confidence.hpp"
 
 namespace surgesim::testing {
@@ -62,6 +63,28 @@ inline void check_in_ci(const std::vector<double>& xs, double exact, const std::
   // The check has teeth only if the interval is narrow (5% of the exact value by default).
   CHECK(ci.half_width <= max_relative_half_width * std::abs(exact));
   CHECK(std::abs(ci.mean - exact) <= allowed);
+}
+
+// A replication's time series table (requires options.keep_replication_series).
+inline const models::SeriesTable& table(const models::ExperimentResult& result,
+                                        std::size_t replication, const std::string& path) {
+  for (const auto& t : result.replication_series.at(replication)) {
+    if (t.path == path) return t;
+  }
+  FAIL("no table " << path);
+  throw std::logic_error("unreachable");
+}
+
+// The sum of a column over the rows of buckets starting in [from, to).
+inline double sum_rows(const models::SeriesTable& t, const std::string& column, double from,
+                       double to) {
+  const auto& ts = *t.column("t_s");
+  const auto& xs = *t.column(column);
+  double sum = 0.0;
+  for (std::size_t i = 0; i < ts.size(); ++i) {
+    if (ts[i] >= from && ts[i] < to) sum += xs[i];
+  }
+  return sum;
 }
 
 }  // namespace surgesim::testing

@@ -164,7 +164,7 @@ TEST_CASE("a cache with workers queues its lookups") {
 
 TEST_CASE("a saturated callee saturates the pools that wait on it") {
   auto scenario = models::load_scenario_text(kChain, "test.yaml");
-  std::get<models::DatabaseConfig>(scenario.services[3].kind).connections = 1;  // 2 Erlang on 1
+  std::get<models::DatabaseConfig>(scenario.services[3].type).connections = 1;  // 2 Erlang on 1
   const auto e = models::estimate(scenario);
   CHECK(service(e, "db").saturated);
   CHECK(std::isinf(service(e, "db").mean_wait));
@@ -240,7 +240,7 @@ TEST_CASE("the report marks saturated services and says what the estimate leaves
   CHECK(calm.find("SATURATED") == std::string::npos);
   CHECK(calm.find("contention") != std::string::npos);  // a database is in the shop
   CHECK(calm.find("held for its own work and the responses of its calls") != std::string::npos);
-  std::get<models::DatabaseConfig>(scenario.services[3].kind).connections = 1;
+  std::get<models::DatabaseConfig>(scenario.services[3].type).connections = 1;
   const std::string busy = models::estimate_report(scenario, models::estimate(scenario));
   // db, cache and web: three rows and the note below the table.
   std::size_t marks = 0;

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "models/analysis/call_graph.hpp"
-#include "models/yaml/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
+#include "models/yaml/scenario_error.hpp"
 
 using namespace surgesim::models;
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <variant>
 
-#include "models/yaml/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
+#include "models/yaml/scenario_error.hpp"
 
 using namespace surgesim::models;
 
@@ -66,7 +66,7 @@ traffic: {scale: 2}
   CHECK(s.duration == 3600.0);
   CHECK(s.traffic.rate == 100.0);
   CHECK(s.traffic.scale == 2.0);
-  const auto& web = std::get<ServerPoolConfig>(s.services.at(0).kind);
+  const auto& web = std::get<ServerPoolConfig>(s.services.at(0).type);
   CHECK(web.instances == 8);
   CHECK(web.workers == 8);
   // The base's order survives, so the journey still starts on its first page.

@@ -17,14 +17,14 @@
 #include <thread>
 #include <vector>
 
-#include "models/run/experiment.hpp"
-#include "sim/interrupted.hpp"
-#include "models/yaml/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
-#include "sim/replications_in_order.hpp"
 #include "models/results/result_file.hpp"
 #include "models/results/series_merge.hpp"
+#include "models/run/experiment.hpp"
+#include "models/yaml/scenario_error.hpp"
 #include "sim/confidence.hpp"
+#include "sim/interrupted.hpp"
+#include "sim/replications_in_order.hpp"
 
 namespace fs = std::filesystem;
 using surgesim::models::ExperimentResult;

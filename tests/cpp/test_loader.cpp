@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "models/yaml/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
+#include "models/yaml/scenario_error.hpp"
 #include "models/yaml/units.hpp"
 #include "tests/cpp/scenario_failure.hpp"
 
@@ -82,7 +82,7 @@ std::string pos(const std::string& text, const std::string& needle, std::size_t 
 }
 
 const ServerPoolConfig& pool(const Scenario& s, std::size_t i) {
-  return std::get<ServerPoolConfig>(s.services.at(i).kind);
+  return std::get<ServerPoolConfig>(s.services.at(i).type);
 }
 
 }  // namespace
@@ -741,13 +741,13 @@ std::string changed_at(const std::string& text, std::size_t start, const std::st
   } while (false)
 
 const CacheConfig& cache_of(const Scenario& s, std::size_t i) {
-  return std::get<CacheConfig>(s.services.at(i).kind);
+  return std::get<CacheConfig>(s.services.at(i).type);
 }
 const DatabaseConfig& database_of(const Scenario& s, std::size_t i) {
-  return std::get<DatabaseConfig>(s.services.at(i).kind);
+  return std::get<DatabaseConfig>(s.services.at(i).type);
 }
 const PaymentGatewayConfig& gateway_of(const Scenario& s, std::size_t i) {
-  return std::get<PaymentGatewayConfig>(s.services.at(i).kind);
+  return std::get<PaymentGatewayConfig>(s.services.at(i).type);
 }
 
 }  // namespace
@@ -864,7 +864,7 @@ TEST_CASE("defaults of the optional keys") {
   CHECK(pool(b, 0).cost_per_instance_hour == 0.0);
   CHECK(b.services[0].outages.empty());
   CHECK(b.slos.empty());
-  CHECK(load(shop("    failover: true\n", "")).services[4].kind.index() == 3);
+  CHECK(load(shop("    failover: true\n", "")).services[4].type.index() == 3);
   CHECK_FALSE(gateway_of(load(shop("    failover: true\n", "")), 4).failover);
   CHECK_FALSE(cache_of(load(shop("    workers: 64\n", "")), 1).workers);
   CHECK(load(kBase + "slo:\n").slos.empty());

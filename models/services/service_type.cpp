@@ -1,0 +1,48 @@
+#include "models/services/service_type.hpp"
+
+#include "models/yaml/yaml_node.hpp"
+
+namespace surgesim::models {
+
+Time read_positive_duration(const YamlNode& node, const std::string& what) {
+  const Time t = node.as_duration();
+  if (t <= 0.0) node.expected(what + " > 0");
+  return t;
+}
+
+std::vector<YamlNode> read_list(const YamlNode& node) {
+  if (node.raw().IsNull()) return {};
+  return node.items();
+}
+
+std::vector<OutageConfig> read_outages(const YamlNode& node, int max_instances) {
+  std::vector<OutageConfig> outages;
+  for (const YamlNode& item : read_list(node)) {
+    if (!item.is_map()) item.expected("an outage: a map with 'at' and 'for'");
+    const YamlMap m = max_instances > 0 ? YamlMap(item, {"at", "for", "instances"})
+                                        : YamlMap(item, {"at", "for"});
+    OutageConfig outage;
+    outage.at = m.required("at").as_duration();
+    outage.duration = read_positive_duration(m.required("for"), "an outage length");
+    if (const auto n = m.get("instances")) {
+      outage.instances = static_cast<int>(n->as_integer(1, max_instances));
+    }
+    outages.push_back(outage);
+  }
+  return outages;
+}
+
+std::vector<CallConfig> read_calls(const YamlNode& node) {
+  std::vector<CallConfig> calls;
+  for (const YamlNode& item : read_list(node)) {
+    if (!item.is_map()) item.expected("a call: a map with 'to' and optionally 'p'");
+    const YamlMap m(item, {"to", "p"});
+    CallConfig call;
+    call.to = m.required("to").as_name();
+    if (const auto n = m.get("p")) call.p = n->as_probability();
+    calls.push_back(call);
+  }
+  return calls;
+}
+
+}  // namespace surgesim::models
