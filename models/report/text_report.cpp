@@ -208,7 +208,7 @@ std::string headline(const Json& s) {
   return out + "\n";
 }
 
-// SCENARIO.md: a saturated run says so above everything else, with what the other
+// docs/scenario.md: a saturated run says so above everything else, with what the other
 // figures leave out (shoppers still queued when the run stopped).
 std::string saturation_section(const Json& s, const Figures& f) {
   if (!s.value("saturated", false)) return "";

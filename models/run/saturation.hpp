@@ -8,7 +8,7 @@
 
 namespace surgesim::models {
 
-// How a service's queue stood when the run ended. SCENARIO.md: a service is saturated
+// How a service's queue stood when the run ended. docs/scenario.md: a service is saturated
 // when more requests wait in its queue than it completed over the last bucket, that is
 // when draining the queue at the pace it kept would take longer than a bucket. An
 // undersized shop must never look healthy because its shoppers are still queued when

@@ -89,7 +89,7 @@ concept ServiceType = requires(const typename T::Config& config, const YamlMap& 
   { T::estimate(config, responses, estimate) } -> std::same_as<void>;
 };
 
-// Readers shared by several types (the YAML of SCENARIO.md's common keys).
+// Readers shared by several types (the YAML of the scenario reference's common keys).
 // `max_instances` > 0: a server pool's outages, which may take down some instances.
 std::vector<OutageConfig> read_outages(const YamlNode& node, int max_instances);
 std::vector<CallConfig> read_calls(const YamlNode& node);

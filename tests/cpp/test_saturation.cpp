@@ -19,7 +19,7 @@ using testing::run_yaml;
 
 namespace {
 
-// SCENARIO.md's example: one instance, 1 s of work, 50 sessions/s, no patience and a
+// the scenario reference's example: one instance, 1 s of work, 50 sessions/s, no patience and a
 // drop-rate SLO that no shopper ever fails, because none gives up.
 std::string one_worker_shop(int instances) {
   return R"(
