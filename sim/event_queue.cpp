@@ -17,8 +17,10 @@ std::uint32_t EventQueue::grow(EventTarget* target, std::uint32_t tag, std::uint
   if (slots_.size() >= kMaxSlots) {
     throw std::length_error("EventQueue: more than 2^26 - 1 events pending at once");
   }
-  slots_.push_back(Slot{target, tag, arg, kNoSlot, 0});
-  if (slots_.size() > leaves_) {
+  slots_.push_back(Slot{target, tag, arg, 0, kNoSlot});
+  if (on_ladder_) {
+    // The tree is rebuilt for all slots when it takes over again.
+  } else if (slots_.size() > leaves_) {
     resize_tree(std::max<std::size_t>(16, 4 * leaves_));  // one level more
   } else if (first_leaf_ + slots_.size() > tree_.size()) {
     tree_.resize(first_leaf_ + round_up4(slots_.size()), kVacant);  // whole sibling groups
@@ -50,27 +52,115 @@ void EventQueue::rebuild() const {
   stale_ = kNoSlot;
 }
 
+// The ladder is about to move a bucket of entries to its bottom: fetch their slots,
+// scattered over a big array, all at once rather than one cache miss per pop.
+void EventQueue::fetch_bottom_slots() const {
+  ladder_.front();
+  for (const Entry& e : ladder_.bottom()) {
+    const Slot* s = &slots_[slot_of(e)];
+    __builtin_prefetch(s);
+    __builtin_prefetch(reinterpret_cast<const char*>(s + 1) - 1);  // it may cross a line
+  }
+}
+
+// A schedule that found size_ > tree_max_: on the ladder already, or about to move there.
+void EventQueue::schedule_large(Entry e) {
+  if (!on_ladder_) {
+    tree_[first_leaf_ + slot_of(e)] = e;  // to_ladder() reads the leaves only
+    to_ladder();
+    return;
+  }
+  slots_[slot_of(e)].link = live_link(e);
+  ladder_.push(e);
+}
+
+// Moves every pending entry from the tree to the ladder and frees the tree.
+void EventQueue::to_ladder() {
+  settle();
+  for (std::uint32_t slot = 0; slot < slots_.size(); ++slot) {
+    const Entry& e = tree_[first_leaf_ + slot];
+    if (!before(e, kVacant)) continue;
+    slots_[slot].link = live_link(e);
+    ladder_.push(e);
+  }
+  decltype(tree_)(kRoot + 1, kVacant).swap(tree_);
+  leaves_ = 1;
+  first_leaf_ = kRoot;
+  on_ladder_ = true;
+  tree_max_ = 0;
+}
+
+// Moves every pending entry from the ladder back to a tree over all slots, and frees the
+// ladder's memory.
+void EventQueue::to_tree() {
+  const std::vector<Entry> pending = pending_entries();
+  ladder_.release();
+  orphans_ = 0;
+  on_ladder_ = false;
+  tree_max_ = ladder_from_;
+  std::size_t leaves = 1;
+  while (leaves < slots_.size()) leaves *= 4;
+  leaves_ = leaves;
+  first_leaf_ = kRoot + (leaves - 1) / 3;
+  decltype(tree_)(first_leaf_ + round_up4(slots_.size()), kVacant).swap(tree_);
+  for (const Entry& e : pending) tree_[first_leaf_ + slot_of(e)] = e;
+  rebuild();
+}
+
+void EventQueue::sweep_orphans() {
+  ladder_.retain([this](const Entry& e) { return !is_orphan(e); });
+  orphans_ = 0;
+}
+
+// The pending entries, in no particular order.
+std::vector<EventQueue::Entry> EventQueue::pending_entries() const {
+  std::vector<Entry> pending;
+  pending.reserve(size_);
+  if (on_ladder_) {
+    ladder_.for_each([&](const Entry& e) {
+      if (!is_orphan(e)) pending.push_back(e);
+    });
+  } else {
+    for (std::size_t leaf = first_leaf_; leaf < tree_.size(); ++leaf) {
+      if (before(tree_[leaf], kVacant)) pending.push_back(tree_[leaf]);
+    }
+  }
+  return pending;
+}
+
 // Before the sequence field overflows, give the pending entries the sequence numbers
 // 0..n-1 in their firing order. That keeps every comparison's outcome, so FIFO ties
 // survive. Runs once per 2^30 events scheduled.
 void EventQueue::renumber() {
-  std::vector<Entry> pending;
-  pending.reserve(size_);
-  for (std::size_t leaf = first_leaf_; leaf < tree_.size(); ++leaf) {
-    if (before(tree_[leaf], kVacant)) pending.push_back(tree_[leaf]);
-  }
+  std::vector<Entry> pending = pending_entries();
   std::sort(pending.begin(), pending.end(), before);
   constexpr std::uint64_t kSequenceMask = (kSequenceLimit - 1) << kSlotBits;
   for (std::size_t rank = 0; rank < pending.size(); ++rank) {
-    Entry e = pending[rank];
+    Entry& e = pending[rank];
     e.order = (e.order & ~kSequenceMask) | (std::uint64_t{rank} << kSlotBits);
-    tree_[first_leaf_ + slot_of(e)] = e;
   }
   sequence_ = pending.size();
-  rebuild();
+  if (on_ladder_) {
+    // The orphans go too: a new sequence number must not match an orphan's.
+    ladder_.clear();
+    orphans_ = 0;
+    for (const Entry& e : pending) {
+      slots_[slot_of(e)].link = live_link(e);
+      ladder_.push(e);
+    }
+  } else {
+    for (const Entry& e : pending) tree_[first_leaf_ + slot_of(e)] = e;
+    rebuild();
+  }
 }
 
 void EventQueue::clear() {
+  if (on_ladder_) {
+    for (const Entry& e : pending_entries()) release(slot_of(e));
+    size_ = 0;
+    to_tree();
+    return;
+  }
   for (std::uint32_t slot = 0; slot < slots_.size(); ++slot) {
     if (before(tree_[first_leaf_ + slot], kVacant)) vacate(slot);
   }
@@ -79,10 +169,14 @@ void EventQueue::clear() {
 
 void EventQueue::reserve(std::size_t n) {
   slots_.reserve(n);
+  if (n > ladder_from_) {
+    ladder_.reserve(n);
+    return;
+  }
   std::size_t leaves = leaves_;
   while (leaves < n) leaves *= 4;
-  if (leaves != leaves_) resize_tree(leaves);
-  tree_.reserve(first_leaf_ + round_up4(n));
+  if (leaves != leaves_ && !on_ladder_) resize_tree(leaves);
+  if (!on_ladder_) tree_.reserve(first_leaf_ + round_up4(n));
 }
 
 }  // namespace surgesim::sim

@@ -6,6 +6,9 @@
 #include <new>
 #include <vector>
 
+#include "sim/cache_aligned.hpp"
+#include "sim/event_key.hpp"
+#include "sim/ladder_queue.hpp"
 #include "sim/time.hpp"
 
 namespace surgesim::sim {
@@ -29,24 +32,36 @@ struct EventHandle {
   bool empty() const { return slot == kNone; }
 };
 
-// Pending-event set: a 4-ary tournament (winner) tree over pooled slots. Ties at the
-// same time run by ascending `priority`, then in scheduling order (a sequence number),
-// so runs are reproducible. Memory grows with the most events ever pending at once,
-// never per event fired: slots are recycled, and the tree has one leaf per slot.
+// Pending-event set. Ties at the same time run by ascending `priority`, then in
+// scheduling order (a sequence number), so runs are reproducible. Memory grows with the
+// most events ever pending at once, never per event fired: slots are recycled.
 //
-// Why a tournament tree rather than a heap: every event slot is a leaf and each inner
-// node holds the earliest entry below it, so schedule, pop and cancel all rewrite one
-// leaf and replay the matches on its path to the root, O(log slots). The path is known
-// from the slot number alone, so the loads run ahead: the best of a node's three
-// siblings is found off the critical path, which is left with one branch-free compare
-// per level. A heap's sift-down must finish each level's compares before it knows
-// where to load next. pop() defers the replay of the leaf it empties: the next
-// schedule() usually takes that very slot (the free list is LIFO), and one replay
-// serves both.
+// Two structures behind one interface, chosen by the number of events pending:
+//
+// Up to kLadderFrom pending, a 4-ary tournament (winner) tree over pooled slots. Every
+// event slot is a leaf and each inner node holds the earliest entry below it, so
+// schedule, pop and cancel all rewrite one leaf and replay the matches on its path to
+// the root, O(log slots). The path is known from the slot number alone, so the loads run
+// ahead: the best of a node's three siblings is found off the critical path, which is
+// left with one branch-free compare per level. A heap's sift-down must finish each
+// level's compares before it knows where to load next. pop() defers the replay of the
+// leaf it empties: the next schedule() usually takes that very slot (the free list is
+// LIFO), and one replay serves both.
+//
+// Above that, a ladder queue (sim/ladder_queue.hpp): O(1) amortised per event, where the
+// tree's deepest levels miss the cache on every replay. It drops back to the tree below
+// kTreeBelow (the gap keeps a size that wanders around one threshold from switching back
+// and forth).
+//
+// NOTE: cancelling from the ladder is lazy: the slot is freed at once (handles go stale,
+// the slot is reused), and its key, whose sequence number its slot no longer holds, is
+// dropped when it reaches the front. Patience timers and timeouts are mostly cancelled,
+// so when the dropped-but-held keys outnumber the pending ones, one sweep removes them
+// all: memory stays within twice the events pending, at O(1) amortised per cancel.
 //
 // An entry is 16 bytes, the time as an order-preserving integer plus one word holding
-// priority, sequence number and slot, so comparing two is one 128-bit compare, and
-// four siblings share a cache line.
+// priority, sequence number and slot (sim/event_key.hpp), so comparing two is one
+// 128-bit compare, and four siblings share a cache line.
 class EventQueue {
  public:
   static constexpr std::uint8_t kDefaultPriority = 128;
@@ -62,12 +77,19 @@ class EventQueue {
                        std::uint8_t priority = kDefaultPriority) {
     if (sequence_ >= sequence_limit_) renumber();
     const std::uint32_t slot = acquire(target, tag, arg);
-    tree_[first_leaf_ + slot] = Entry{time_key(t), (std::uint64_t{priority} << kPriorityShift) |
-                                                       (sequence_++ << kSlotBits) | slot};
-    ++size_;
-    if (stale_ != slot) settle();
-    stale_ = kNoSlot;
-    replay(slot);
+    const std::uint64_t time = time_key(t);
+    const std::uint64_t order =
+        (std::uint64_t{priority} << kPriorityShift) | (sequence_++ << kSlotBits) | slot;
+    // One compare serves both the switch to the ladder and, once there (tree_max_ = 0),
+    // every schedule on it, so the tree's path gains a single branch.
+    if (++size_ > tree_max_) [[unlikely]] {
+      schedule_large(Entry{time, order});
+    } else {
+      tree_[first_leaf_ + slot] = Entry{time, order};
+      if (stale_ != slot) settle();
+      stale_ = kNoSlot;
+      replay(slot);
+    }
     return EventHandle{slot, slots_[slot].generation};
   }
 
@@ -75,8 +97,12 @@ class EventQueue {
   bool cancel(EventHandle& handle) {
     const bool pending = is_pending(handle);
     if (pending) {
-      settle();
-      vacate(handle.slot);
+      if (on_ladder_) {
+        forget(handle.slot);
+      } else {
+        settle();
+        vacate(handle.slot);
+      }
     }
     handle = EventHandle{};
     return pending;
@@ -90,6 +116,10 @@ class EventQueue {
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
   Time next_time() const {
+    if (on_ladder_) {
+      const Entry* front = ladder_front();
+      return front ? time_of(front->time) : kForever;
+    }
     settle();
     return empty() ? kForever : time_of(tree_[kRoot].time);
   }
@@ -98,6 +128,7 @@ class EventQueue {
 
   // Precondition: !empty().
   Fired pop() {
+    if (on_ladder_) return pop_ladder();
     settle();
     const Entry top = tree_[kRoot];
     const std::uint32_t slot = slot_of(top);
@@ -117,6 +148,13 @@ class EventQueue {
   void clear();
   void reserve(std::size_t n);
 
+  // Above this many events pending the ladder takes over from the tree; below
+  // kTreeBelow the tree takes over again.
+  // NOTE: measured with the hold model: the tree is faster up to about 3,000 pending,
+  // the ladder from there on (and 3.5x faster at 10^6).
+  static constexpr std::size_t kLadderFrom = 4096;
+  static constexpr std::size_t kTreeBelow = kLadderFrom / 4;
+
  private:
   friend struct EventQueueTesting;
 
@@ -131,57 +169,33 @@ class EventQueue {
   static constexpr std::uint64_t kSequenceLimit = std::uint64_t{1} << (kPriorityShift - kSlotBits);
   static constexpr std::uint32_t kNoSlot = 0xffffffffu;
 
-  struct Entry {
-    std::uint64_t time;   // time_key(t)
-    std::uint64_t order;  // ties: priority, then sequence; the slot rides along
-  };
-  static constexpr Entry kVacant{~std::uint64_t{0}, ~std::uint64_t{0}};  // loses to all
-
-  using Key = unsigned __int128;
-  static Key key(const Entry& e) { return (Key{e.time} << 64) | e.order; }
-  static bool before(const Entry& a, const Entry& b) { return key(a) < key(b); }
+  using Entry = EventKey;
+  static constexpr Entry kVacant = kVacantKey;  // loses to all
   static std::uint32_t slot_of(const Entry& e) {
     return static_cast<std::uint32_t>(e.order & kSlotMask);
   }
-
-  // Doubles as unsigned integers in the same order: non-negative ones get the sign bit
-  // set, negative ones are inverted. Adding 0.0 turns -0.0 into +0.0, equal as doubles.
-  static constexpr std::uint64_t kSign = std::uint64_t{1} << 63;
-  static std::uint64_t time_key(Time t) {
-    const auto bits = std::bit_cast<std::uint64_t>(t + 0.0);
-    return bits ^ (static_cast<std::uint64_t>(static_cast<std::int64_t>(bits) >> 63) | kSign);
-  }
-  static Time time_of(std::uint64_t key) {
-    const auto negative = static_cast<std::uint64_t>(static_cast<std::int64_t>(~key) >> 63);
-    return std::bit_cast<Time>(key ^ (negative | kSign));
+  // On the ladder, a pending slot's link holds its entry's sequence number with the top
+  // bit set, which no free slot's link (a slot number or kNoSlot) equals: an entry whose
+  // slot does not link back to it is an orphan. Sequence numbers are unique until
+  // renumber(), which drops the orphans.
+  static constexpr std::uint32_t kLive = 0x80000000u;
+  static std::uint32_t live_link(const Entry& e) {
+    return kLive | static_cast<std::uint32_t>((e.order >> kSlotBits) & (kSequenceLimit - 1));
   }
 
   struct Slot {
     EventTarget* target;
     std::uint32_t tag;
     std::uint32_t arg;
-    std::uint32_t next_free;
     std::uint32_t generation;
-  };
-
-  // Keeps four siblings on one cache line (see kRoot).
-  template <class T>
-  struct CacheAligned {
-    using value_type = T;
-    static constexpr std::align_val_t kAlign{64};
-    CacheAligned() = default;
-    template <class U>
-    CacheAligned(const CacheAligned<U>&) {}
-    T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlign)); }
-    void deallocate(T* p, std::size_t) { ::operator delete(p, kAlign); }
-    bool operator==(const CacheAligned&) const { return true; }
+    std::uint32_t link;  // free: the next free slot; pending on the ladder: live_link()
   };
 
   std::uint32_t acquire(EventTarget* target, std::uint32_t tag, std::uint32_t arg) {
     if (free_head_ == kNoSlot) return grow(target, tag, arg);
     const std::uint32_t slot = free_head_;
     Slot& s = slots_[slot];
-    free_head_ = s.next_free;
+    free_head_ = s.link;
     s.target = target;
     s.tag = tag;
     s.arg = arg;
@@ -192,7 +206,7 @@ class EventQueue {
   void vacate(std::uint32_t slot) {
     Slot& s = slots_[slot];
     ++s.generation;  // makes outstanding handles stale
-    s.next_free = free_head_;
+    s.link = free_head_;
     free_head_ = slot;
     tree_[first_leaf_ + slot] = kVacant;
     --size_;
@@ -213,26 +227,6 @@ class EventQueue {
   static constexpr std::size_t kPrefetchAbove = 4096;  // inner nodes: 64 KB, about L1
   static std::size_t parent(std::size_t p) { return p / 4 + 2; }
 
-  // w = the earlier of w and e, branch-free: which one wins is a coin flip that the
-  // branch predictor cannot learn. GCC compiles ?: here into a branch, hence the asm.
-  static void take_earlier(Entry& w, const Entry& e) {
-#if defined(__x86_64__)
-    std::uint64_t scratch;
-    asm("mov %[et], %[s]\n\t"
-        "cmp %[wo], %[eo]\n\t"  // CF = (e.time, e.order) < (w.time, w.order) ...
-        "sbb %[wt], %[s]\n\t"   // ... as one 128-bit subtraction
-        "cmovb %[et], %[wt]\n\t"
-        "cmovb %[eo], %[wo]"
-        : [wt] "+r"(w.time), [wo] "+r"(w.order), [s] "=&r"(scratch)
-        : [et] "r"(e.time), [eo] "r"(e.order)
-        : "cc");
-#else
-    const std::uint64_t take = 0 - static_cast<std::uint64_t>(before(e, w));
-    w.time ^= (w.time ^ e.time) & take;
-    w.order ^= (w.order ^ e.order) & take;
-#endif
-  }
-
   // Recomputes the winners on the path from a leaf to the root.
   void replay(std::uint32_t slot) const {
     Entry* t = tree_.data();
@@ -252,22 +246,84 @@ class EventQueue {
     if (slot_of(w) < slots_.size()) __builtin_prefetch(&slots_[slot_of(w)]);
   }
 
+  // On the ladder: frees a pending slot and leaves its key behind as an orphan.
+  void forget(std::uint32_t slot) {
+    release(slot);
+    --size_;
+    if (++orphans_ > size_ + kOrphanSlack) [[unlikely]]
+      sweep_orphans();
+    if (size_ < tree_below_) [[unlikely]]
+      to_tree();
+  }
+
+  void release(std::uint32_t slot) {
+    Slot& s = slots_[slot];
+    ++s.generation;  // makes outstanding handles stale
+    s.link = free_head_;
+    free_head_ = slot;
+  }
+
+  bool is_orphan(const Entry& e) const { return slots_[slot_of(e)].link != live_link(e); }
+
+  // The ladder's earliest pending entry, dropping the orphans before it. Its rare paths
+  // (refill, switch, scheduling) live out of line, so the tree's inline paths stay compact.
+  const Entry* ladder_front() const {
+    if (ladder_.bottom().empty()) [[unlikely]]
+      fetch_bottom_slots();
+    const Entry* front = ladder_.front();
+    while (front != nullptr && is_orphan(*front)) {
+      ladder_.pop_front();
+      --orphans_;
+      front = ladder_.front();
+    }
+    return front;
+  }
+  Fired pop_ladder() {
+    const Entry top = *ladder_front();
+    ladder_.pop_front();
+    const std::uint32_t slot = slot_of(top);
+    const Slot& s = slots_[slot];
+    const Fired fired{time_of(top.time), s.target, s.tag, s.arg};
+    release(slot);
+    --size_;
+    if (size_ < tree_below_) [[unlikely]]
+      to_tree();
+    return fired;
+  }
+  void fetch_bottom_slots() const;
+  void schedule_large(Entry e);
+
+  // Orphans tolerated beyond the events pending before a sweep.
+  static constexpr std::size_t kOrphanSlack = 1024;
+
   std::uint32_t grow(EventTarget* target, std::uint32_t tag, std::uint32_t arg);
+  void to_ladder();
+  void to_tree();
+  void sweep_orphans();
+  std::vector<Entry> pending_entries() const;
   void resize_tree(std::size_t leaves);
   void rebuild() const;
   void renumber();
 
   // Mutable: the deferred replay may run inside next_time().
   mutable std::vector<Entry, CacheAligned<Entry>> tree_ =
-      std::vector<Entry, CacheAligned<Entry>>(kRoot + 1, kVacant);
+      std::vector<Entry, CacheAligned<Entry>>(kRoot + 1, kVacant);  // four siblings a line
   std::size_t leaves_ = 1;          // of the perfect tree; a power of 4
   std::size_t first_leaf_ = kRoot;  // index of slot 0's leaf
   std::vector<Slot> slots_;
   std::size_t size_ = 0;
   mutable std::uint32_t stale_ = kNoSlot;  // the leaf whose path awaits its replay
-  std::uint32_t free_head_ = kNoSlot;      // free slots form a list through next_free
+  std::uint32_t free_head_ = kNoSlot;      // free slots form a list through their link
   std::uint64_t sequence_ = 0;
   std::uint64_t sequence_limit_ = kSequenceLimit;  // lowered by tests only
+
+  // Mutable: next_time() drops the orphans at the front.
+  mutable LadderQueue ladder_;
+  mutable std::size_t orphans_ = 0;  // keys on the ladder whose event was cancelled
+  bool on_ladder_ = false;
+  std::size_t ladder_from_ = kLadderFrom;  // lowered by tests only
+  std::size_t tree_max_ = kLadderFrom;     // ladder_from_ on the tree, 0 on the ladder
+  std::size_t tree_below_ = kTreeBelow;    // lowered by tests only
 };
 
 }  // namespace surgesim::sim

@@ -5,53 +5,13 @@
 #include <cstdint>
 #include <random>
 #include <set>
-#include <tuple>
 #include <utility>
 #include <vector>
 
-#include "sim/event_queue.hpp"
-#include "sim/simulator.hpp"
+#include "event_queue_testing.hpp"
 
-namespace surgesim::sim {
-// Lets a test reach the sequence renumbering that otherwise needs 2^30 schedules.
-struct EventQueueTesting {
-  static void set_sequence_limit(EventQueue& q, std::uint64_t limit) { q.sequence_limit_ = limit; }
-};
-}  // namespace surgesim::sim
-
-namespace {
-
-using surgesim::sim::EventHandle;
-using surgesim::sim::EventQueue;
-using surgesim::sim::EventTarget;
-using surgesim::sim::kForever;
-using surgesim::sim::Simulator;
-using surgesim::sim::Time;
-using Trace = std::vector<std::pair<Time, std::uint32_t>>;  // (t, tag), in firing order
-
-// A target that is never dispatched: EventQueue tests pop by hand.
-struct Dummy final : EventTarget {
-  void on_event(std::uint32_t, std::uint32_t) override {}
-};
-
-Trace drain(EventQueue& q) {
-  Trace trace;
-  while (!q.empty()) {
-    const EventQueue::Fired f = q.pop();
-    trace.emplace_back(f.t, f.tag);
-  }
-  return trace;
-}
-
-// Records (now, tag) for every event the simulator dispatches to it.
-struct Recorder final : EventTarget {
-  explicit Recorder(Simulator& s) : sim(s) {}
-  void on_event(std::uint32_t tag, std::uint32_t) override { trace.emplace_back(sim.now(), tag); }
-  Simulator& sim;
-  Trace trace;
-};
-
-}  // namespace
+using namespace event_queue_testing;
+using surgesim::sim::EventQueueTesting;
 
 TEST_CASE("events pop in time order, negative and infinite times included") {
   EventQueue q;
@@ -191,72 +151,6 @@ TEST_CASE("handles go stale when their slot is reused") {
   CHECK(drain(q) == Trace{{3, 3}});
 }
 
-namespace {
-
-// Interleaved schedule / pop / cancel against a std::multiset of (t, priority, seq, tag),
-// which is the documented order. Times come from a coarse grid so that ties are common.
-void random_against_reference(EventQueue& q, int ops, std::size_t max_pending, std::uint64_t seed) {
-  using Ref = std::tuple<Time, int, std::uint64_t, std::uint32_t>;
-  std::multiset<Ref> ref;
-  std::vector<EventHandle> handles;  // by tag
-  std::vector<Ref> refs;             // by tag
-  std::vector<std::uint32_t> live;   // tags pending
-  std::vector<std::uint32_t> dead;   // tags fired or cancelled
-  std::mt19937_64 rng(seed);
-  Dummy d;
-  Time now = 0.0;
-  std::uint64_t seq = 0;
-  const std::uint8_t priorities[] = {0, 128, 128, 128, 255};
-
-  auto forget = [&](std::size_t live_index) {
-    dead.push_back(live[live_index]);
-    live[live_index] = live.back();
-    live.pop_back();
-  };
-  for (int op = 0; op < ops; ++op) {
-    const auto dice = rng() % 100;
-    if (dice < 45 && live.size() < max_pending) {
-      const Time t = now + 0.25 * static_cast<double>(rng() % 8);
-      const std::uint8_t priority = priorities[rng() % 5];
-      const auto tag = static_cast<std::uint32_t>(handles.size());
-      handles.push_back(q.schedule(t, &d, tag, tag, priority));
-      refs.emplace_back(t, priority, seq++, tag);
-      ref.insert(refs.back());
-      live.push_back(tag);
-    } else if (dice < 80 && !ref.empty()) {
-      const Ref expected = *ref.begin();
-      ref.erase(ref.begin());
-      const EventQueue::Fired f = q.pop();
-      REQUIRE(f.t == std::get<0>(expected));
-      REQUIRE(f.tag == std::get<3>(expected));
-      REQUIRE(f.arg == f.tag);
-      REQUIRE(f.target == &d);
-      now = f.t;
-      forget(static_cast<std::size_t>(std::find(live.begin(), live.end(), f.tag) - live.begin()));
-    } else if (dice < 95 && !live.empty()) {
-      const std::size_t i = rng() % live.size();
-      const std::uint32_t tag = live[i];
-      REQUIRE(q.cancel(handles[tag]));
-      ref.erase(refs[tag]);  // unique: the sequence number differs
-      forget(i);
-    } else if (!dead.empty()) {
-      EventHandle stale = handles[dead[rng() % dead.size()]];
-      REQUIRE_FALSE(q.is_pending(stale));
-      REQUIRE_FALSE(q.cancel(stale));
-    }
-    REQUIRE(q.size() == ref.size());
-    REQUIRE(q.next_time() == (ref.empty() ? kForever : std::get<0>(*ref.begin())));
-  }
-  for (const Ref& expected : ref) {
-    const EventQueue::Fired f = q.pop();
-    REQUIRE(f.t == std::get<0>(expected));
-    REQUIRE(f.tag == std::get<3>(expected));
-  }
-  CHECK(q.empty());
-}
-
-}  // namespace
-
 TEST_CASE("random schedule/pop/cancel matches a reference multiset") {
   EventQueue q;
   random_against_reference(q, 60'000, 2'000, 20240611);
@@ -322,6 +216,44 @@ TEST_CASE("reserve and growth keep pending events in order") {
   q.clear();
   CHECK(q.empty());
   CHECK(q.next_time() == kForever);
+}
+
+TEST_CASE("random operations match the reference while the pending count crosses the switch") {
+  // Climb to three times the switch, hover, fall to almost nothing; three times, with
+  // continuous and odd times, then with coarse times (thousands of exact ties).
+  using Phase = ReferenceRun::Phase;
+  const std::size_t high = 3 * EventQueue::kLadderFrom;
+  for (const bool coarse : {false, true}) {
+    CAPTURE(coarse);
+    EventQueue q;
+    ReferenceRun run(q, coarse ? 17 : 23, coarse);
+    bool saw_ladder = false;
+    for (int cycle = 0; cycle < 3; ++cycle) {
+      run.run(Phase{30'000, 70, 20, 5, high});
+      saw_ladder = saw_ladder || EventQueueTesting::on_ladder(q);
+      run.run(Phase{30'000, 45, 35, 15, high});
+      run.run(Phase{40'000, 10, 65, 20, high});
+      CHECK(run.pending() < EventQueue::kTreeBelow);
+      CHECK_FALSE(EventQueueTesting::on_ladder(q));
+    }
+    CHECK(saw_ladder);
+    run.drain();
+  }
+}
+
+TEST_CASE("switching back and forth, resizing and renumbering at small sizes") {
+  // A switch at 40 pending (back below 10) and a sequence renumbered every ~500
+  // schedules: every path between the two structures runs thousands of times.
+  using Phase = ReferenceRun::Phase;
+  EventQueue q;
+  EventQueueTesting::set_switch(q, 40, 10);
+  EventQueueTesting::set_sequence_limit(q, 500);
+  ReferenceRun run(q, 31, false);
+  for (int cycle = 0; cycle < 300; ++cycle) {
+    run.run(Phase{150, 65, 20, 10, 400});
+    run.run(Phase{150, 15, 60, 20, 400});
+  }
+  run.drain();
 }
 
 TEST_CASE("run_until fires events before `end` only and leaves now at `end`") {
