@@ -1,7 +1,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -18,10 +17,6 @@ inline constexpr int kInvalid = 2;
 inline constexpr int kSloFailed = 3;
 
 using Command = std::function<int()>;
-
-// Set by SIGINT/SIGTERM once a command installed the handlers.
-std::atomic<bool>& stop_requested();
-void install_stop_handlers();
 
 // Loads FILE with --set overrides; warnings go to stderr.
 models::Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets);

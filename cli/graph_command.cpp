@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "cli/commands.hpp"
+#include "models/results/output_file.hpp"
 #include "models/analysis/call_graph.hpp"
 
 namespace surgesim::cli {
@@ -65,6 +66,7 @@ Command add_graph_command(CLI::App& app) {
   cmd->add_option("-o,--output", args->output, "DOT file to write (default: standard output)");
   cmd->add_option("--set", args->sets, "Override a scalar: KEY.PATH=VALUE (repeatable)");
   return [args] {
+    if (!args->output.empty()) models::check_output_path(args->output);
     const std::string dot = models::to_dot(load_scenario(args->file, args->sets));
     if (args->output.empty()) {
       fmt::print("{}", dot);

@@ -1,31 +1,16 @@
 // surgesim command line: a thin shell over the models library. Each subcommand lives
 // in its own file and registers itself here.
 #include <CLI/CLI.hpp>
-#include <csignal>
 #include <iostream>
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/stop_signals.hpp"
 #include "sim/interrupted.hpp"
 #include "models/yaml/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
 
 namespace surgesim::cli {
-namespace {
-std::atomic<bool> g_stop{false};
-extern "C" void request_stop(int) {
-  g_stop.store(true);
-}
-}  // namespace
-
-std::atomic<bool>& stop_requested() {
-  return g_stop;
-}
-
-void install_stop_handlers() {
-  std::signal(SIGINT, request_stop);
-  std::signal(SIGTERM, request_stop);
-}
 
 models::Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets) {
   std::vector<models::Override> overrides;
@@ -56,6 +41,7 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? cli::kOk : cli::kInvalid;
   }
+  cli::install_stop_handlers();
   try {
     for (const auto& [name, command] : commands) {
       if (app.got_subcommand(name)) return command();
@@ -64,7 +50,7 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << e.what() << "\n";
     return cli::kInvalid;
   } catch (const sim::Interrupted&) {
-    std::cerr << "interrupted: no results written\n";
+    if (cli::claim_interrupted_exit()) std::cerr << "interrupted: no results written\n";
     return cli::kFailure;
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";

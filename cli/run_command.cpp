@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/progress_bar.hpp"
+#include "cli/stop_signals.hpp"
 #include "models/run/experiment.hpp"
 #include "models/yaml/scenario_error.hpp"
 #include "models/report/text_report.hpp"
@@ -62,7 +63,6 @@ int run(const RunArgs& args) {
     most_replications = static_cast<std::size_t>(args.max_replications);
   }
 
-  install_stop_handlers();
   models::ExperimentProgress progress(most_replications);
   options.progress = &progress;
   // The replications' tables go to the file as they are merged; none is kept in memory.
@@ -98,6 +98,7 @@ int run(const RunArgs& args) {
   std::cout.flush();
 
   if (file) {
+    const WritingResults writing;
     file->commit(scenario, result, {args.file, args.sets}, &stop_requested());
     if (!args.quiet) std::cerr << "results written to " << args.output << "\n";
   }

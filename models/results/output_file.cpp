@@ -89,15 +89,15 @@ void check_output_path(const std::string& path) {
   const std::string where = "-o " + path;
   struct stat st {};
   if (path.empty() || !p.has_filename()) {
-    throw ScenarioError(where, "", "expected a result file name, found a directory");
+    throw ScenarioError(where, "", "expected a file name, found a directory");
   }
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    throw ScenarioError(where, "", "expected a result file name, found a directory");
+    throw ScenarioError(where, "", "expected a file name, found a directory");
   }
   if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
     throw ScenarioError(where, "",
                         "expected a regular file or a new name, found " + kind_of(st) +
-                            ": the result file would replace it; name a file instead");
+                            ": writing would replace it; name a file instead");
   }
   const std::string dir = directory_of(path);
   std::error_code ec;
