@@ -17,7 +17,7 @@ Command add_check_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "check", "Validate a scenario and print its call graph and the analytic estimate");
   cmd->add_option("FILE", args->file, "Scenario YAML file")->required();
-  cmd->add_option("--set", args->sets, "Override a scalar: KEY.PATH=VALUE (repeatable)");
+  add_set_option(*cmd, args->sets);
   return [args] {
     const models::Scenario scenario = load_scenario(args->file, args->sets);
     std::size_t pages = 0;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "models/loader/scenario_loader.hpp"
 #include "models/scenario.hpp"
 
 // Each subcommand registers its options and returns what runs it once parsed.
@@ -18,8 +19,14 @@ inline constexpr int kSloFailed = 3;
 
 using Command = std::function<int()>;
 
+// The --set options as overrides (ScenarioError for one without '=').
+std::vector<models::Override> parse_overrides(const std::vector<std::string>& sets);
+// A scenario's warnings, on stderr.
+void print_warnings(const models::Scenario& scenario);
 // Loads FILE with --set overrides; warnings go to stderr.
 models::Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets);
+// The repeatable --set option, the same for every command.
+void add_set_option(CLI::App& command, std::vector<std::string>& sets);
 
 Command add_run_command(CLI::App& app);
 Command add_check_command(CLI::App& app);

@@ -64,7 +64,7 @@ Command add_graph_command(CLI::App& app) {
       "graph", "Write the call graph (journeys, pages, services, calls) as Graphviz DOT");
   cmd->add_option("FILE", args->file, "Scenario YAML file")->required();
   cmd->add_option("-o,--output", args->output, "DOT file to write (default: standard output)");
-  cmd->add_option("--set", args->sets, "Override a scalar: KEY.PATH=VALUE (repeatable)");
+  add_set_option(*cmd, args->sets);
   return [args] {
     if (!args->output.empty()) models::check_output_path(args->output);
     const std::string dot = models::to_dot(load_scenario(args->file, args->sets));

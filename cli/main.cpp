@@ -6,18 +6,34 @@
 
 #include "cli/commands.hpp"
 #include "cli/stop_signals.hpp"
-#include "sim/interrupted.hpp"
-#include "models/yaml/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
+#include "models/run/study.hpp"
+#include "models/yaml/scenario_error.hpp"
+#include "sim/interrupted.hpp"
 
 namespace surgesim::cli {
 
-models::Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets) {
+std::vector<models::Override> parse_overrides(const std::vector<std::string>& sets) {
   std::vector<models::Override> overrides;
   for (const std::string& s : sets) overrides.push_back(models::parse_override(s));
-  models::Scenario scenario = models::load_scenario_file(file, overrides);
+  return overrides;
+}
+
+void print_warnings(const models::Scenario& scenario) {
   for (const std::string& warning : scenario.warnings) std::cerr << "warning: " << warning << "\n";
+}
+
+models::Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets) {
+  models::Scenario scenario = models::load_scenario_file(file, parse_overrides(sets));
+  print_warnings(scenario);
   return scenario;
+}
+
+void add_set_option(CLI::App& command, std::vector<std::string>& sets) {
+  command.add_option("--set", sets,
+                     "Override a value by its key path before validation: KEY.PATH=VALUE; list "
+                     "items by index (slo.0.max=0.01), a whole list or map as YAML flow text "
+                     "(repeatable)");
 }
 
 }  // namespace surgesim::cli
@@ -29,10 +45,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "surgesim " SURGESIM_VERSION);
 
   const std::vector<std::pair<std::string, cli::Command>> commands = {
-      {"run", cli::add_run_command(app)},
-      {"check", cli::add_check_command(app)},
-      {"graph", cli::add_graph_command(app)},
-      {"report", cli::add_report_command(app)},
+      {"run", cli::add_run_command(app)},         {"check", cli::add_check_command(app)},
+      {"graph", cli::add_graph_command(app)},     {"report", cli::add_report_command(app)},
       {"compare", cli::add_compare_command(app)},
   };
   try {
@@ -47,6 +61,9 @@ int main(int argc, char** argv) {
       if (app.got_subcommand(name)) return command();
     }
   } catch (const models::ScenarioError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return cli::kInvalid;
+  } catch (const models::StudyOptionError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return cli::kInvalid;
   } catch (const sim::Interrupted&) {

@@ -1,6 +1,6 @@
 // surgesim._core: the private compiled half of the Python package. Thin on purpose:
-// load, run and report are the library's; JSON crosses the boundary as text, which
-// Python's json module reads back exactly.
+// load, run and report are the library's (run_study is the one `surgesim run` calls);
+// JSON crosses the boundary as text, which Python's json module reads back exactly.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -14,53 +14,85 @@
 #include <vector>
 
 #include "models/analysis/call_graph.hpp"
-#include "models/run/experiment.hpp"
-#include "models/yaml/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
 #include "models/report/text_report.hpp"
-#include "models/results/result_file.hpp"
+#include "models/run/study.hpp"
+#include "models/yaml/scenario_error.hpp"
 
 namespace py = pybind11;
 using namespace surgesim;
 
 namespace {
 
-models::Scenario load(const std::string& path, const std::vector<std::string>& set) {
-  std::vector<models::Override> overrides;
-  overrides.reserve(set.size());
-  for (const std::string& s : set) overrides.push_back(models::parse_override(s));
-  models::Scenario scenario = models::load_scenario_file(path, overrides);
-  // As the CLI prints them on stderr: a Python UserWarning each (filterable, and an
-  // error under `-W error`).
-  for (const std::string& warning : scenario.warnings) {
-    if (PyErr_WarnEx(PyExc_UserWarning, warning.c_str(), 2) != 0) throw py::error_already_set();
-  }
-  return scenario;
-}
-
-// What one call of run() does with the scenario: optionally estimate the warm-up by a
-// pilot run, then the experiment.
-struct Study {
-  std::optional<models::WarmupEstimate> warmup;
-  models::ExperimentResult result;
+// A scenario as Python holds it (surgesim._scenario.Scenario): its text, the name and
+// directory it came from, the overrides set on it, and the files it read.
+struct Source {
+  models::ScenarioSource scenario;
+  models::ScenarioFiles files;
 };
 
-// Runs without the GIL on a helper thread so that the caller's thread can notice
+Source source_from(const py::dict& d) {
+  models::ScenarioSource scenario;
+  scenario.file = d["file"].cast<std::string>();
+  scenario.text = d["text"].cast<std::string>();
+  if (!d["base_dir"].is_none()) scenario.base_dir = d["base_dir"].cast<std::string>();
+  for (const py::handle o : d["overrides"]) {
+    const auto t = o.cast<py::tuple>();
+    scenario.overrides.push_back(
+        {t[0].cast<std::string>(), t[1].cast<std::string>(), t[2].cast<std::string>()});
+  }
+  auto known = d["files"].cast<models::ScenarioFiles::Contents>();
+  // `no_disk`: why no file may be read (a scenario from text without a directory, or
+  // one shipped to another machine with its files).
+  if (d["no_disk"].is_none()) return {scenario, models::ScenarioFiles(std::move(known))};
+  return {scenario,
+          models::ScenarioFiles::only(std::move(known), d["no_disk"].cast<std::string>())};
+}
+
+py::dict describe(const models::Scenario& scenario) {
+  py::dict journeys;
+  for (const models::JourneyConfig& j : scenario.journeys) {
+    py::list pages;
+    for (const models::PageConfig& p : j.pages) pages.append(p.name);
+    journeys[py::str(j.name)] = pages;
+  }
+  py::list services;
+  for (const models::ServiceConfig& s : scenario.services) services.append(s.name);
+  py::dict info;
+  info["name"] = scenario.name;
+  info["description"] = scenario.description;
+  info["currency"] = scenario.currency;
+  info["duration_s"] = scenario.duration;
+  info["warmup_s"] = scenario.warmup;
+  info["seed"] = scenario.seed;
+  info["replications"] = scenario.replications;
+  info["journeys"] = journeys;
+  info["services"] = services;
+  info["warnings"] = scenario.warnings;
+  return info;
+}
+
+// Loads and validates; returns what it is (describe()), the YAML as simulated, and the
+// files it read, which the Scenario keeps.
+py::dict load(const py::dict& source) {
+  Source s = source_from(source);
+  const models::Scenario scenario = models::load_scenario(s.scenario, s.files);
+  py::dict out;
+  out["info"] = describe(scenario);
+  out["resolved"] = scenario.resolved_text;
+  py::dict files;  // bytes: a file need not be UTF-8 to be a valid CSV
+  for (const auto& [path, bytes] : s.files.read_files()) files[py::str(path)] = py::bytes(bytes);
+  out["files"] = files;
+  return out;
+}
+
+// Runs `work` without the GIL on a helper thread so that the caller's thread can notice
 // Ctrl-C (Jupyter's "interrupt kernel" too): PyErr_CheckSignals only works there.
-// `scenario` gets the warm-up that was used.
-Study run_interruptibly(models::Scenario& scenario, models::RunOptions options, bool auto_warmup) {
+template <class Work>
+auto interruptibly(Work work) {
   std::atomic<bool> stop{false};
-  options.stop = &stop;
   py::gil_scoped_release release;
-  auto done = std::async(std::launch::async, [&] {
-    Study study;
-    if (auto_warmup) {
-      study.warmup = models::estimate_warmup(scenario, options);
-      scenario.warmup = study.warmup->warmup_s;
-    }
-    study.result = models::run_experiment(scenario, options);
-    return study;
-  });
+  auto done = std::async(std::launch::async, [&] { return work(&stop); });
   while (done.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
     py::gil_scoped_acquire acquire;
     if (PyErr_CheckSignals() != 0) {
@@ -107,90 +139,48 @@ py::dict series_dict(const models::ExperimentResult& result, std::size_t t, doub
   return d;
 }
 
-py::dict run(const std::string& path, const std::vector<std::string>& set,
-             std::optional<int> replications, std::optional<std::uint64_t> seed, unsigned threads,
+py::dict run(const py::dict& source, std::optional<std::int64_t> replications,
+             std::optional<std::int64_t> seed, std::int64_t threads,
              std::optional<std::string> output, std::optional<std::string> warmup,
-             std::optional<double> precision, int max_replications, bool keep_replications) {
-  if (output) models::check_result_path(*output);
-  models::Scenario scenario = load(path, set);
-  if (replications) {
-    if (*replications < 1) throw py::value_error("replications must be at least 1");
-    scenario.replications = *replications;
-  }
-  if (seed) scenario.seed = *seed;
-  const bool auto_warmup = warmup && *warmup == "auto";
-  if (warmup && !auto_warmup) models::override_warmup(scenario, *warmup, "warmup=" + *warmup);
-  models::RunOptions options{threads, nullptr, nullptr, std::nullopt};
+             std::optional<double> precision, std::int64_t max_replications, bool keep_replications,
+             bool series) {
+  Source s = source_from(source);
+  models::StudyOptions options;
+  options.replications = replications;
+  options.seed = seed;
+  options.threads = threads;
+  options.output = output.value_or("");
+  options.warmup = warmup;
+  options.precision = precision;
+  options.max_replications = max_replications;
   options.keep_replication_series = keep_replications;
-  if (precision) {
-    if (!(*precision > 0.0)) throw py::value_error("precision must be positive");
-    if (max_replications < std::max(scenario.replications, 3)) {
-      throw py::value_error(
-          "max_replications must be at least the first batch of a precision run, "
-          "max(replications, 3) = " +
-          std::to_string(std::max(scenario.replications, 3)));
-    }
-    options.precision = models::PrecisionGoal{*precision, max_replications};
-  }
-
-  // The replications' tables go to the file as they are merged.
-  std::optional<models::ResultFileWriter> file;
-  if (output) {
-    file.emplace(*output);
-    options.series_store = &*file;
-  }
-  const Study study = run_interruptibly(scenario, options, auto_warmup);
+  const models::Study study = interruptibly([&](const std::atomic<bool>* stop) {
+    models::StudyHooks hooks;
+    hooks.stop = stop;
+    return models::run_study(s.scenario, s.files, options, models::python_words(), hooks);
+  });
   const models::ExperimentResult& result = study.result;
-  if (file) {
-    py::gil_scoped_release release;
-    file->commit(scenario, result, {path, set});
-  }
 
   py::list trees;
   for (const models::Json& tree : result.replications) trees.append(tree.dump());
-  py::list series;
-  for (std::size_t t = 0; t < result.series_mean.size(); ++t) {
-    series.append(series_dict(result, t, scenario.bucket));
+  py::list tables;
+  for (std::size_t t = 0; series && t < result.series_mean.size(); ++t) {
+    tables.append(series_dict(result, t, study.scenario.bucket));
   }
   py::dict out;
   out["summary"] = result.summary.dump();
   out["replications"] = trees;
-  out["series"] = series;
+  out["series"] = tables;
   out["warmup_note"] = study.warmup ? py::object(py::str(study.warmup->describe())) : py::none();
   out["precision_note"] =
-      result.precision ? py::object(py::str(result.precision->describe(*precision))) : py::none();
+      study.precision_note.empty() ? py::object(py::none()) : py::str(study.precision_note);
   out["precision_met"] = result.precision ? result.precision->met : true;
   return out;
 }
 
-py::dict validate(const std::string& path, const std::vector<std::string>& set) {
-  const models::Scenario scenario = load(path, set);
-  py::dict journeys;
-  for (const models::JourneyConfig& j : scenario.journeys) {
-    py::list pages;
-    for (const models::PageConfig& p : j.pages) pages.append(p.name);
-    journeys[py::str(j.name)] = pages;
-  }
-  py::list services;
-  for (const models::ServiceConfig& s : scenario.services) services.append(s.name);
-  py::dict info;
-  info["name"] = scenario.name;
-  info["description"] = scenario.description;
-  info["currency"] = scenario.currency;
-  info["duration_s"] = scenario.duration;
-  info["warmup_s"] = scenario.warmup;
-  info["seed"] = scenario.seed;
-  info["replications"] = scenario.replications;
-  info["journeys"] = journeys;
-  info["services"] = services;
-  info["warnings"] = scenario.warnings;
-  return info;
-}
-
-// Loaded like validate(), warnings included, so that Python sees what `surgesim graph`
-// prints on stderr.
-std::string graph(const std::string& path, const std::vector<std::string>& set) {
-  return models::to_dot(load(path, set));
+std::string graph(const py::dict& source) {
+  Source s = source_from(source);
+  return models::to_dot(models::load_scenario(s.scenario, s.files));
 }
 
 std::string report(const std::string& summary_json) {
@@ -220,39 +210,38 @@ PYBIND11_MODULE(_core, m) {
   m.attr("__version__") = SURGESIM_VERSION;
   py::register_exception_translator(translate_scenario_error);
 
-  m.def("run", &run, py::arg("path"), py::arg("set") = std::vector<std::string>{},
-        py::arg("replications") = py::none(), py::arg("seed") = py::none(), py::arg("threads") = 0u,
-        py::arg("output") = py::none(), py::arg("warmup") = py::none(),
-        py::arg("precision") = py::none(), py::arg("max_replications") = 100,
-        py::arg("keep_replications") = false,
-        R"(Load, validate and simulate a scenario file.
+  m.def("load", &load, py::arg("source"),
+        R"(Load and validate a scenario given as a source dict (file, text, base_dir,
+overrides as (path, YAML value, origin) tuples, files, no_disk).
 
-``set`` holds ``KEY.PATH=VALUE`` overrides applied before validation;
-``replications`` and ``seed`` override the file's; ``threads`` = 0 uses all cores.
+Returns a dict: info (name, description, currency, duration_s, warmup_s, seed,
+replications, journeys, services, warnings), resolved (the YAML after the overrides)
+and files (every file read, by resolved path). Raises surgesim.ScenarioError.)");
+
+  m.def("run", &run, py::arg("source"), py::arg("replications") = py::none(),
+        py::arg("seed") = py::none(), py::arg("threads") = 0, py::arg("output") = py::none(),
+        py::arg("warmup") = py::none(), py::arg("precision") = py::none(),
+        py::arg("max_replications") = 100, py::arg("keep_replications") = false,
+        py::arg("series") = true,
+        R"(Load, validate and simulate a scenario source (as ``load`` takes it).
+
+``replications`` and ``seed`` override the scenario's; ``threads`` = 0 uses all cores.
 ``output`` names an HDF5 result file (written as ``surgesim run -o`` writes it);
 ``warmup`` is a duration that replaces the scenario's, or ``"auto"`` (MSER-5 on a
 pilot run); ``precision`` adds replications until every headline half-width is below
 ``precision`` x |mean|, up to ``max_replications``; ``keep_replications`` keeps every
-replication's own tables (memory grows with the replications; without it ci95 comes
-from a running M2, equal to the two-pass value up to rounding, unless ``output`` gives
-the exact one).
+replication's own tables; ``series`` = False returns no time series.
 Returns a dict: summary (JSON text), replications (JSON text per replication), series
 (per table: path, columns, bucket_s, mean and ci95 as [column, bucket] arrays, ci95
 None with one replication, replications as [replication, column, bucket], with no
-replication unless kept),
-warmup_note, precision_note (text or None) and precision_met. The GIL is released
-while simulating and Ctrl-C stops the run (KeyboardInterrupt). Raises
-surgesim.ScenarioError.)");
+replication unless kept), warmup_note, precision_note (text or None) and
+precision_met. The GIL is released while simulating and Ctrl-C stops the run
+(KeyboardInterrupt). Raises surgesim.ScenarioError, and ValueError for an option out
+of range.)");
 
-  m.def("validate", &validate, py::arg("path"), py::arg("set") = std::vector<std::string>{},
-        R"(Load and validate a scenario file without running it.
-
-Returns a dict: name, description, currency, duration_s, warmup_s, seed,
-replications, journeys (name -> page names) and services (names).
-Raises surgesim.ScenarioError.)");
-
-  m.def("graph", &graph, py::arg("path"), py::arg("set") = std::vector<std::string>{},
-        R"(The call graph of a scenario file as Graphviz DOT text (what ``surgesim graph`` writes).
+  m.def(
+      "graph", &graph, py::arg("source"),
+      R"(The call graph of a scenario source as Graphviz DOT text (what ``surgesim graph`` writes).
 
 Raises surgesim.ScenarioError.)");
 

@@ -1,10 +1,6 @@
 #include "models/loader/extends.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "models/yaml/scenario_error.hpp"
@@ -14,15 +10,13 @@ namespace {
 
 constexpr std::size_t kMaxDepth = 16;
 
-std::string read_base(const YamlNode& at, const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    at.fail("expected a scenario file, found a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) at.fail("cannot open the base scenario '" + path + "': " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+std::string read_base(const YamlNode& at, const std::string& path, ScenarioFiles& files) {
+  try {
+    return files.read(path);
+  } catch (const FileUnreadable& e) {
+    if (e.directory()) at.fail("expected a scenario file, found a directory");
+    at.fail("cannot open the base scenario '" + path + "': " + e.what());
+  }
 }
 
 std::string join(const std::string& path, const std::string& key) {
@@ -75,16 +69,25 @@ YAML::Node merge(const YAML::Node& base, const YAML::Node& child, const std::str
   return out;
 }
 
-YAML::Node resolve(const YAML::Node& root, const std::string& file, YamlSource& source,
-                   YamlParser parse, std::vector<std::string>& chain) {
+struct Resolving {
+  YamlSource& source;
+  YamlParser parse;
+  ScenarioFiles& files;
+  std::vector<std::string> chain;  // the files extended so far, canonical
+};
+
+// `dir` locates a relative base: the directory of `file`, or where a scenario given as
+// text says its paths start.
+YAML::Node resolve(const YAML::Node& root, const std::string& file, const std::string& dir,
+                   Resolving& r) {
   if (!root.IsMap() || !root["extends"]) return root;
   const auto here = std::make_shared<YamlSource>();
   here->file = file;
   const YamlNode at(root["extends"], "extends", here);
   const std::string name = at.as_string();
-  const std::filesystem::path base_path =
-      (std::filesystem::path(file).parent_path() / name).lexically_normal();
+  const std::filesystem::path base_path = (std::filesystem::path(dir) / name).lexically_normal();
   const std::string base_file = base_path.string();
+  std::vector<std::string>& chain = r.chain;
   chain.push_back(std::filesystem::weakly_canonical(file).string());
   const std::string canonical = std::filesystem::weakly_canonical(base_path).string();
   for (const std::string& seen : chain) {
@@ -97,7 +100,7 @@ YAML::Node resolve(const YAML::Node& root, const std::string& file, YamlSource& 
   }
   if (chain.size() > kMaxDepth) at.fail("more than 16 levels of 'extends'");
 
-  const YAML::Node base_root = parse(read_base(at, base_file), base_file);
+  const YAML::Node base_root = r.parse(read_base(at, base_file, r.files), base_file);
   if (!base_root.IsMap()) {
     YamlNode(base_root, "", here)
         .expected("a scenario (a map) in the base file '" + base_file + "'");
@@ -105,16 +108,17 @@ YAML::Node resolve(const YAML::Node& root, const std::string& file, YamlSource& 
   auto base_source = std::make_shared<YamlSource>();
   base_source->file = base_file;
   check_structure(YamlNode(base_root, "", base_source));
-  const YAML::Node resolved_base = resolve(base_root, base_file, source, parse, chain);
-  return merge(resolved_base, root, "", Files{base_file, file}, source);
+  const YAML::Node resolved_base =
+      resolve(base_root, base_file, base_path.parent_path().string(), r);
+  return merge(resolved_base, root, "", Files{base_file, file}, r.source);
 }
 
 }  // namespace
 
-YAML::Node resolve_extends(const YAML::Node& root, const std::string& file, YamlSource& source,
-                           YamlParser parse) {
-  std::vector<std::string> chain;
-  return resolve(root, file, source, parse, chain);
+YAML::Node resolve_extends(const YAML::Node& root, const std::string& file, const std::string& dir,
+                           YamlSource& source, YamlParser parse, ScenarioFiles& files) {
+  Resolving r{source, parse, files, {}};
+  return resolve(root, file, dir, r);
 }
 
 }  // namespace surgesim::models

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "models/loader/scenario_files.hpp"
 #include "models/yaml/yaml_node.hpp"
 
 namespace surgesim::models {
@@ -14,9 +15,10 @@ using YamlParser = YAML::Node (*)(const std::string& text, const std::string& fi
 // scenario is the base file's YAML with this file's keys merged over it. Maps merge key
 // by key in the base's order (new keys after), lists and scalars replace. A base may
 // extend another; a cycle is an error. Key paths taken from a base are recorded in
-// `source.inherited`, so errors about them name the base file and its line. `file`
-// locates the base (relative to the directory of `file`).
-YAML::Node resolve_extends(const YAML::Node& root, const std::string& file, YamlSource& source,
-                           YamlParser parse);
+// `source.inherited`, so errors about them name the base file and its line. A relative
+// base is found from `dir` (the directory of `file`, or where a scenario given as text
+// says its paths start) and read through `files`.
+YAML::Node resolve_extends(const YAML::Node& root, const std::string& file, const std::string& dir,
+                           YamlSource& source, YamlParser parse, ScenarioFiles& files);
 
 }  // namespace surgesim::models

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "models/yaml/scenario_error.hpp"
@@ -22,20 +23,6 @@ std::vector<std::string> split_path(const std::string& path) {
   }
 }
 
-std::vector<std::string> keys_of(const YAML::Node& map) {
-  std::vector<std::string> keys;
-  for (const auto& kv : map) {
-    if (kv.first.IsScalar()) keys.push_back(kv.first.Scalar());
-  }
-  return keys;
-}
-
-std::string list(const std::vector<std::string>& words) {
-  std::string out;
-  for (const std::string& w : words) out += (out.empty() ? "" : ", ") + w;
-  return out;
-}
-
 std::string join(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
 }
@@ -47,51 +34,54 @@ std::string describe(const YAML::Node& node) {
   return "\"" + node.Scalar() + "\"";
 }
 
+bool is_index(const std::string& key) {
+  return !key.empty() &&
+         std::all_of(key.begin(), key.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // One override: walks its key path and replaces the value found there.
 class OverrideWalk {
  public:
-  explicit OverrideWalk(const Override& o) : o_(o), option_("--set " + o.path + "=" + o.value) {}
+  explicit OverrideWalk(const Override& o) : o_(o), option_(override_origin(o)) {}
 
   const std::string& option() const { return option_; }
   // The key path as the loader writes it (list items as [i]), for matching errors.
   const std::string& canonical() const { return canonical_; }
 
-  // The key path of the first map key this option creates ("" if none): everything
-  // below it came from the command line.
+  // The key path of the first map key or list item this override creates ("" if none):
+  // everything below it came from the override.
   const std::string& created() const { return created_; }
 
-  // Finds the node at the path; missing map keys are created (as maps on the way, the
-  // last one with the value). Typos then meet validation, which knows the keys.
+  // Follows the path as far as it exists. Past that, the override creates what is
+  // missing: a map for a name, a list for an index (0 starts a list; a list's size
+  // appends to it). Typos then meet validation, which knows the keys.
   void find(const YAML::Node& root) {
     const std::vector<std::string> parts = split_path(o_.path);
     YAML::Node node = root;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-      const std::string& key = parts[i];
+    for (const std::string& key : parts) {
       if (key.empty()) {
         fail(o_.path, "expected KEY.PATH without empty keys, found \"" + o_.path + "\"");
       }
-      if (node.IsSequence()) {
+      if (missing_) {
+        new_step(key, NewStep::fresh);
+      } else if (node.IsSequence()) {
         node.reset(item(node, key));
-      } else if (node.IsMap() || node.IsNull() || !node.IsDefined()) {
+      } else if (node.IsMap()) {
         node.reset(value(node, key));
+      } else if (!node.IsDefined() || node.IsNull()) {  // `key:` with nothing: filled anew
+        missing_ = true;
+        null_parent_ = true;
+        new_step(key, NewStep::fresh);
       } else {
         fail(canonical_,
              "expected a map or a list to look up '" + key + "' in, found " + describe(node));
       }
-      path_nodes_.push_back(node);
     }
   }
 
-  // Replaces the scalar (or empty or missing value) found with the option's YAML value,
-  // which it returns.
+  // Replaces what was found (a scalar, a list or a map, or nothing) with the override's
+  // YAML value, which it returns.
   YAML::Node replace(YAML::Node& root) {
-    YAML::Node node = path_nodes_.back();
-    if (node.IsMap() || node.IsSequence()) {
-      const std::string what = node.IsMap() ? "a map" : "a list";
-      const std::string hint =
-          node.IsMap() ? "; set one of its keys instead: " + list(keys_of(node)) : "";
-      fail(canonical_, "expected a single value to replace, found " + what + hint);
-    }
     YAML::Node value;
     try {
       value = YAML::Load(o_.value);
@@ -101,8 +91,23 @@ class OverrideWalk {
     // yaml-cpp assigns in place, which would change every alias of the node as well.
     if (shared(root)) {
       root.reset(rebuilt(root, 0, value));
-    } else {
+      return value;
+    }
+    const std::size_t first_new = path_nodes_.size();
+    if (first_new == steps_.size()) {
+      YAML::Node node = path_nodes_.back();
       node = value;
+    } else if (null_parent_) {  // the empty value becomes the list or map to create
+      YAML::Node parent = first_new == 0 ? root : path_nodes_[first_new - 1];
+      parent = rebuilt(YAML::Node(), first_new, value);
+    } else {
+      YAML::Node parent = first_new == 0 ? root : path_nodes_[first_new - 1];
+      const YAML::Node fresh = rebuilt(YAML::Node(), first_new + 1, value);
+      if (steps_[first_new].index) {
+        parent.push_back(fresh);
+      } else {
+        parent[steps_[first_new].key] = fresh;
+      }
     }
     return value;
   }
@@ -113,31 +118,56 @@ class OverrideWalk {
 
  private:
   struct Step {
-    std::string key;        // in a map
-    std::size_t index = 0;  // in a list
+    std::string key;                   // in a map
+    std::optional<std::size_t> index;  // in a list
   };
 
   YAML::Node item(YAML::Node& list_node, const std::string& key) {
     std::size_t index = 0;
     const auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), index);
-    if (ec != std::errc() || end != key.data() + key.size() || index >= list_node.size()) {
-      const std::string range =
-          list_node.size() == 0 ? "a list index, but the list is empty"
-                                : "a list index from 0 to " + std::to_string(list_node.size() - 1);
+    const std::size_t size = list_node.size();
+    if (ec != std::errc() || end != key.data() + key.size() || index > size) {
+      const std::string range = size == 0 ? "0 (a first item for the empty list)"
+                                          : "a list index from 0 to " + std::to_string(size - 1) +
+                                                " (or " + std::to_string(size) + " to add an item)";
       fail(canonical_, "expected " + range + ", found \"" + key + "\"");
+    }
+    if (index == size) {
+      missing_ = true;
+      new_step(key, NewStep::appends);
+      return YAML::Node();
     }
     canonical_ += "[" + key + "]";
     steps_.push_back({"", index});
-    return list_node[index];
+    path_nodes_.push_back(list_node[index]);
+    return path_nodes_.back();
   }
 
   YAML::Node value(YAML::Node& map, const std::string& key) {
-    const std::string path = join(canonical_, key);
-    const bool missing = !map.IsDefined() || !map.IsMap() || !std::as_const(map)[key].IsDefined();
-    if (missing && created_.empty()) created_ = path;
-    canonical_ = path;
-    steps_.push_back({key, 0});
-    return map[key];
+    if (!std::as_const(map)[key].IsDefined()) {
+      missing_ = true;
+      new_step(key, NewStep::in_map);
+      return YAML::Node();
+    }
+    canonical_ = join(canonical_, key);
+    steps_.push_back({key, std::nullopt});
+    path_nodes_.push_back(map[key]);
+    return path_nodes_.back();
+  }
+
+  // A step below the existing tree: `in_map`, a key missing from an existing map;
+  // `appends`, the size of an existing list; else a step inside something new, where a
+  // whole number starts a list (at 0) and anything else is a map key.
+  enum class NewStep { in_map, appends, fresh };
+  void new_step(const std::string& key, NewStep kind) {
+    const bool index = kind == NewStep::appends || (kind == NewStep::fresh && is_index(key));
+    if (kind == NewStep::fresh && index && key != "0") {
+      fail(canonical_.empty() ? key : canonical_,
+           "expected 0 to start a new list here (nothing is there yet), found \"" + key + "\"");
+    }
+    canonical_ = index ? canonical_ + "[" + key + "]" : join(canonical_, key);
+    if (created_.empty()) created_ = canonical_;
+    steps_.push_back({key, index ? std::optional<std::size_t>(std::stoul(key)) : std::nullopt});
   }
 
   // Whether an alias makes some node on the path appear more than once in the tree.
@@ -159,17 +189,23 @@ class OverrideWalk {
     }
   }
 
-  // A copy of `node` with the value at steps_[i..] replaced. Only the maps and lists
-  // on the path are new (and lose their marks); all else is shared, not copied.
+  // A copy of `node` with the value at steps_[i..] replaced (or added). Only the maps and
+  // lists on the path are new (and lose their marks); all else is shared, not copied.
   YAML::Node rebuilt(const YAML::Node& node, std::size_t i, const YAML::Node& value) const {
     if (i == steps_.size()) return value;
     const Step& step = steps_[i];
-    if (node.IsSequence()) {
+    if (step.index) {
       YAML::Node out(YAML::NodeType::Sequence);
-      std::size_t j = 0;
-      for (const auto& c : node) {
-        out.push_back(j++ == step.index ? rebuilt(c, i + 1, value) : YAML::Node(c));
+      bool found = false;
+      if (node.IsSequence()) {
+        std::size_t j = 0;
+        for (const auto& c : node) {
+          const bool here = j++ == *step.index;
+          found = found || here;
+          out.push_back(here ? rebuilt(c, i + 1, value) : YAML::Node(c));
+        }
       }
+      if (!found) out.push_back(rebuilt(YAML::Node(), i + 1, value));
       return out;
     }
     YAML::Node out(YAML::NodeType::Map);
@@ -190,10 +226,16 @@ class OverrideWalk {
   std::string canonical_;
   std::string created_;
   std::vector<Step> steps_;
-  std::vector<YAML::Node> path_nodes_;  // the node after each step
+  std::vector<YAML::Node> path_nodes_;  // the existing node after each step, as far as it exists
+  bool missing_ = false;                // the path leaves the existing tree
+  bool null_parent_ = false;            // ... at an empty value (`key:`)
 };
 
 }  // namespace
+
+std::string override_origin(const Override& o) {
+  return o.origin.empty() ? "--set " + o.path + "=" + o.value : o.origin;
+}
 
 Override parse_override(const std::string& option) {
   const std::size_t eq = option.find('=');
@@ -202,7 +244,7 @@ Override parse_override(const std::string& option) {
         "--set " + option, "",
         "expected KEY.PATH=VALUE, e.g. services.web.instances=60, found \"" + option + "\"");
   }
-  return Override{option.substr(0, eq), option.substr(eq + 1)};
+  return Override{option.substr(0, eq), option.substr(eq + 1), "--set " + option};
 }
 
 void apply_overrides(YAML::Node& root, const std::vector<Override>& overrides, YamlSource& source) {

@@ -3,12 +3,9 @@
 #include <yaml-cpp/depthguard.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <climits>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "models/analysis/call_graph.hpp"
@@ -58,7 +55,7 @@ void check_created_entry(const std::string& name, const YamlNode& node,
   const std::string match = closest_match(name, siblings);
   if (match.empty()) return;
   node.fail_key("no " + what + " named '" + name + "' (did you mean '" + match +
-                "'?); --set created it, but it lacks '" + required + "'");
+                "'?); the override created it, but it lacks '" + required + "'");
 }
 
 // The node at `key_path` ("calls.0.to") inside `node`; the path comes from the service
@@ -176,8 +173,7 @@ void read_journeys(const YamlNode& journeys, Scenario& scenario, ScenarioNodes& 
   }
 }
 
-Scenario read_scenario(const YamlNode& root, const std::string& file) {
-  const std::string scenario_dir = std::filesystem::path(file).parent_path().string();
+Scenario read_scenario(const YamlNode& root, const std::string& file, const ScenarioPaths& paths) {
   const std::string top = "name, duration, traffic, journeys and services";
   if (root.raw().IsNull()) {
     // No node, so no mark: the start of the file is where something is missing.
@@ -207,7 +203,7 @@ Scenario read_scenario(const YamlNode& root, const std::string& file) {
   if (const auto n = m.get("replications")) {
     scenario.replications = static_cast<int>(n->as_integer(1, 100'000));
   }
-  scenario.traffic = read_traffic(m.required("traffic"), scenario_dir);
+  scenario.traffic = read_traffic(m.required("traffic"), paths);
 
   ScenarioNodes nodes;
   read_services(m.required("services"), scenario, nodes);
@@ -249,35 +245,82 @@ std::string resolved_yaml(const YAML::Node& root) {
   return std::string(out.c_str()) + "\n";
 }
 
-}  // namespace
+std::string read_scenario_file(const std::string& path) {
+  try {
+    ScenarioFiles disk;
+    return disk.read(path);
+  } catch (const FileUnreadable& e) {
+    if (e.directory()) throw ScenarioError(path, "", "expected a scenario file, found a directory");
+    throw ScenarioError(path, "", std::string("cannot open the scenario file: ") + e.what());
+  }
+}
 
-Scenario load_scenario_text(const std::string& text, const std::string& file,
-                            const std::vector<Override>& overrides) {
-  auto source = std::make_shared<YamlSource>();
-  source->file = file;
+Scenario load_text(const std::string& text, const ScenarioSource& source,
+                   const std::vector<Override>& overrides, ScenarioFiles& files) {
+  const std::string& file = source.file;
+  const std::string dir =
+      source.base_dir ? *source.base_dir : std::filesystem::path(file).parent_path().string();
+  auto yaml_source = std::make_shared<YamlSource>();
+  yaml_source->file = file;
   YAML::Node root = parse_yaml(text, file);
-  check_structure(YamlNode(root, "", source));
-  root = resolve_extends(root, file, *source, parse_yaml);
-  apply_overrides(root, overrides, *source);
-  Scenario scenario = read_scenario(YamlNode(root, "", source), file);
+  check_structure(YamlNode(root, "", yaml_source));
+  root = resolve_extends(root, file, dir, *yaml_source, parse_yaml, files);
+  apply_overrides(root, overrides, *yaml_source);
+  Scenario scenario =
+      read_scenario(YamlNode(root, "", yaml_source), file, ScenarioPaths{dir, files});
   scenario.resolved_text = resolved_yaml(root);
   return scenario;
 }
 
+// `error` points into the file although overrides were applied: unless the file has it
+// by itself, the overrides brought it about (a value in the file checked against an
+// overridden one), and the first override with which it appears is named.
+ScenarioError blamed_on_override(const ScenarioError& error, const std::string& text,
+                                 const ScenarioSource& source, ScenarioFiles& files) {
+  const std::vector<Override>& overrides = source.overrides;
+  for (const Override& o : overrides) {
+    if (error.location() == override_origin(o)) return error;
+  }
+  // Whether the first `count` overrides bring the same error about.
+  auto fails_with = [&](std::size_t count) {
+    try {
+      load_text(text, source, {overrides.begin(), overrides.begin() + count}, files);
+      return false;
+    } catch (const ScenarioError& e) {
+      return e.key_path() == error.key_path() && e.problem() == error.problem();
+    }
+  };
+  if (fails_with(0)) return error;  // the file has it by itself
+  for (std::size_t k = 1; k <= overrides.size(); ++k) {
+    if (fails_with(k)) {
+      return ScenarioError(override_origin(overrides[k - 1]), error.key_path(),
+                           error.problem() + " (the value at " + error.location() + ")");
+    }
+  }
+  return error;
+}
+
+}  // namespace
+
+Scenario load_scenario(const ScenarioSource& source, ScenarioFiles& files) {
+  const std::string text = source.text ? *source.text : read_scenario_file(source.file);
+  try {
+    return load_text(text, source, source.overrides, files);
+  } catch (const ScenarioError& e) {
+    if (source.overrides.empty()) throw;
+    throw blamed_on_override(e, text, source, files);
+  }
+}
+
+Scenario load_scenario_text(const std::string& text, const std::string& file,
+                            const std::vector<Override>& overrides) {
+  ScenarioFiles disk;
+  return load_scenario({file, text, std::nullopt, overrides}, disk);
+}
+
 Scenario load_scenario_file(const std::string& path, const std::vector<Override>& overrides) {
-  // A directory opens fine on Linux and reads as empty: "the scenario is empty" would mislead.
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw ScenarioError(path, "", "expected a scenario file, found a directory");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw ScenarioError(path, "",
-                        std::string("cannot open the scenario file: ") + std::strerror(errno));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_scenario_text(text.str(), path, overrides);
+  ScenarioFiles disk;
+  return load_scenario({path, std::nullopt, std::nullopt, overrides}, disk);
 }
 
 }  // namespace surgesim::models

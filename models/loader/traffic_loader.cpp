@@ -151,24 +151,20 @@ class CsvReader {
   std::string key_path_;
 };
 
-void read_csv(const YamlNode& node, const std::string& scenario_dir, TrafficConfig& traffic) {
+void read_csv(const YamlNode& node, const ScenarioPaths& paths, TrafficConfig& traffic) {
   const std::string written = node.as_string();
   if (written.empty()) node.expected("the path of a CSV file with header 't,rate'");
-  const std::filesystem::path resolved = std::filesystem::path(scenario_dir) / written;
-  traffic.csv_path = resolved.string();
-  std::error_code ec;
-  if (std::filesystem::is_directory(resolved, ec)) {
-    node.fail("expected a CSV file, found a directory: '" + traffic.csv_path + "'");
-  }
-  std::ifstream in(resolved, std::ios::binary);
-  if (!in) {
-    node.fail("cannot read the traffic CSV '" + traffic.csv_path + "'" +
-              (std::filesystem::exists(resolved, ec) ? "" : " (no such file)") +
+  traffic.csv_path = (std::filesystem::path(paths.dir) / written).string();
+  std::string text;
+  try {
+    text = paths.files.read(traffic.csv_path);
+  } catch (const FileUnreadable& e) {
+    if (e.directory())
+      node.fail("expected a CSV file, found a directory: '" + traffic.csv_path + "'");
+    node.fail("cannot read the traffic CSV '" + traffic.csv_path + "': " + e.what() +
               "; a relative path is relative to the scenario file's directory");
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  traffic.steps = CsvReader(traffic.csv_path, node.path()).read_steps(text.str());
+  traffic.steps = CsvReader(traffic.csv_path, node.path()).read_steps(text);
 }
 
 // --- the other keys -----------------------------------------------------------------
@@ -212,7 +208,7 @@ std::vector<Spike> read_spikes(const YamlNode& node) {
 
 }  // namespace
 
-TrafficConfig read_traffic(const YamlNode& node, const std::string& scenario_dir) {
+TrafficConfig read_traffic(const YamlNode& node, const ScenarioPaths& paths) {
   if (!node.is_map() && !node.raw().IsNull()) {
     node.expected("a map with one of 'rate', 'profile', 'csv' (and optional 'spikes', 'scale')");
   }
@@ -241,7 +237,7 @@ TrafficConfig read_traffic(const YamlNode& node, const std::string& scenario_dir
     traffic.profile = read_profile(m.required("profile"));
   } else {
     traffic.base = TrafficConfig::Base::csv;
-    read_csv(m.required("csv"), scenario_dir, traffic);
+    read_csv(m.required("csv"), paths, traffic);
   }
   if (const auto n = m.get("spikes")) traffic.spikes = read_spikes(*n);
   if (const auto n = m.get("scale")) {

@@ -1,28 +1,28 @@
 """surgesim: discrete-event simulation of online shops on sale days.
 
 A thin shell over the C++ library: the scenario file says everything about the shop
-(docs/scenario.md in the repository describes every key); Python picks the file,
-overrides a few values and reads the results.
+(docs/scenario.md in the repository describes every key); Python loads it as a
+``Scenario``, changes values by key path, runs it and reads the results.
 
     >>> import surgesim
-    >>> results = surgesim.run("configs/harbolnas-1111.yaml", set=["services.web.instances=60"])
+    >>> sc = surgesim.load("configs/harbolnas-1111.yaml")
+    >>> results = surgesim.run(sc.set("services.web.instances", 60), replications=4)
     >>> results.services()[["utilization", "p99_s"]]
 """
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import warnings
-from collections.abc import Iterable, Mapping
 from typing import Any, Union
 
 from . import _core
 from ._errors import ScenarioError
+from ._scenario import Overrides, PathLike, Scenario, as_scenario, load, loads
 
-__all__ = ["Results", "ScenarioError", "Series", "compare", "graph", "report", "run",
-           "validate", "__version__"]
+__all__ = ["Results", "Scenario", "ScenarioError", "Series", "compare", "graph", "load",
+           "loads", "report", "run", "validate", "__version__"]
 __version__: str = _core.__version__
 
 
@@ -38,12 +38,12 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module("._results", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-PathLike = Union[str, "os.PathLike[str]"]
-Overrides = Union[Iterable[str], Mapping[str, Any], None]
+
+ScenarioLike = Union[Scenario, PathLike]
 
 
 def run(
-    path: PathLike,
+    scenario: ScenarioLike,
     *,
     set: Overrides = None,
     replications: int | None = None,
@@ -55,34 +55,34 @@ def run(
     max_replications: int = 100,
     keep_replications: bool = False,
 ) -> Results:
-    """Simulate the scenario file at ``path`` and return its Results.
+    """Simulate a Scenario (or the scenario file at a path) and return its Results.
 
-    ``set`` overrides scalars by key path before validation, like the command
-    line's ``--set``: a list of ``"KEY.PATH=VALUE"`` strings or a mapping
-    ``{"services.web.instances": 60}``. ``replications`` and ``seed`` override the
-    file's. ``threads`` = 0 uses all cores; the results do not depend on it.
+    The same study as ``surgesim run``: with the same overrides and seed the results are
+    identical to the bit. ``set`` changes values first, as ``Scenario.set`` does (a
+    mapping ``{"services.web.instances": 60}``, or ``"KEY.PATH=VALUE"`` strings as the
+    command line's ``--set``). ``replications`` and ``seed`` override the scenario's.
+    ``threads`` = 0 uses all cores; the results do not depend on it.
 
-    Like ``surgesim run``'s options: ``output`` writes the HDF5 result file (it
-    appears only when complete); ``warmup`` replaces the scenario's warm-up (seconds,
-    or a duration such as ``"10m"``), or ``"auto"`` estimates it by MSER-5 on a pilot
-    run (the value used is ``summary["warmup_s"]``); ``precision`` adds replications
-    until every headline half-width is below ``precision`` x |mean|, up to
-    ``max_replications`` (a UserWarning says so when the bound was not met).
-    ``keep_replications`` keeps every replication's own time series for
-    ``Results.timeseries(path, replication=r)`` (memory grows with replications; a
-    result file holds them under ``PATH/replications``).
-    Raises ScenarioError for an invalid scenario, FileNotFoundError for a missing file.
+    ``output`` writes the HDF5 result file (it appears only when complete); ``warmup``
+    replaces the scenario's warm-up (seconds, or a duration such as ``"10m"``), or
+    ``"auto"`` estimates it by MSER-5 on a pilot run (the value used is
+    ``summary["warmup_s"]``); ``precision`` adds replications until every headline
+    half-width is below ``precision`` x |mean|, up to ``max_replications`` (a
+    UserWarning says so when the bound was not met). ``keep_replications`` keeps every
+    replication's own time series for ``Results.timeseries(path, replication=r)``
+    (memory grows with replications; a result file holds them under
+    ``PATH/replications``).
+    Raises ScenarioError for an invalid scenario, ValueError for an argument out of
+    range, FileNotFoundError for a missing file.
     """
-    from ._results import Results, Series
-
+    sc = as_scenario(scenario, set)
     out = _core.run(
-        _existing_file(path),
-        _override_options(set),
+        sc._source(),
         replications=replications,
         seed=seed,
         threads=threads,
         output=None if output is None else os.fspath(output),
-        warmup=None if warmup is None else _yaml_scalar(warmup),
+        warmup=None if warmup is None else _duration_text(warmup),
         precision=precision,
         max_replications=max_replications,
         keep_replications=keep_replications,
@@ -100,6 +100,41 @@ def run(
             UserWarning,
             stacklevel=2,
         )
+    return _results(summary, out)
+
+
+def validate(scenario: ScenarioLike, *, set: Overrides = None) -> dict[str, Any]:
+    """Check a Scenario or scenario file without running it.
+
+    Returns name, description, currency, duration_s, warmup_s, seed, replications,
+    journeys (name -> page names), services (names) and warnings (things allowed but
+    probably not meant, also issued as UserWarning, like a service no page calls).
+    Raises like ``run``.
+    """
+    sc = as_scenario(scenario, set)
+    if isinstance(scenario, Scenario):  # a path's warnings were issued as it loaded
+        sc.validate()
+    return sc.info()
+
+
+def graph(scenario: ScenarioLike, *, set: Overrides = None) -> str:
+    """The call graph of a Scenario or scenario file as Graphviz DOT text.
+
+    The same text as ``surgesim graph FILE``: a cluster per journey (start, pages,
+    exit, ``next`` probabilities), the services with their type and size, and the
+    calls between them; render it with ``dot -Tsvg``. Warnings and errors as
+    ``validate``.
+    """
+    return _core.graph(as_scenario(scenario, set)._source())
+
+
+def _duration_text(value: float | str) -> str:
+    return value if isinstance(value, str) else repr(float(value))
+
+
+def _results(summary: dict[str, Any], out: dict[str, Any]) -> Results:
+    from ._results import Results, Series
+
     series = {
         table["path"]: Series(
             path=table["path"],
@@ -112,50 +147,3 @@ def run(
         for table in out["series"]
     }
     return Results(summary, [json.loads(t) for t in out["replications"]], series)
-
-
-def validate(path: PathLike, *, set: Overrides = None) -> dict[str, Any]:
-    """Check the scenario file at ``path`` without running it.
-
-    Returns name, description, currency, duration_s, warmup_s, seed, replications,
-    journeys (name -> page names), services (names) and warnings (things allowed but
-    probably not meant, also issued as UserWarning, like a service no page calls).
-    Raises like ``run``.
-    """
-    return _core.validate(_existing_file(path), _override_options(set))
-
-
-def graph(path: PathLike, *, set: Overrides = None) -> str:
-    """The call graph of the scenario file at ``path`` as Graphviz DOT text.
-
-    The same text as ``surgesim graph FILE``: a cluster per journey (start, pages,
-    exit, ``next`` probabilities), the services with their type and size, and the
-    calls between them; render it with ``dot -Tsvg``. Warnings and errors as
-    ``validate``.
-    """
-    return _core.graph(_existing_file(path), _override_options(set))
-
-
-def _existing_file(path: PathLike) -> str:
-    # The library reports a missing file as an invalid scenario; Python code expects
-    # the OSError that open() would raise.
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(errno.ENOENT, "scenario file not found", path)
-    return path
-
-
-def _override_options(overrides: Overrides) -> list[str]:
-    if overrides is None:
-        return []
-    if isinstance(overrides, str):  # one option, not an iterable of characters
-        return [overrides]
-    if isinstance(overrides, Mapping):
-        return [f"{key}={_yaml_scalar(value)}" for key, value in overrides.items()]
-    return list(overrides)
-
-
-def _yaml_scalar(value: Any) -> str:
-    if isinstance(value, bool):  # str(True) would be "True"; YAML spells it true
-        return "true" if value else "false"
-    return str(value)

@@ -449,10 +449,9 @@ TEST_CASE("--set overrides") {
     CHECK_FAILURE(failure(kBase, {"services..web=5"}), "--set services..web=5", "services..web",
                   "without empty keys");
   }
-  SUBCASE("a path that points at a map") {
+  SUBCASE("a value that replaces a map is read as that map would be") {
     CHECK_FAILURE(failure(kBase, {"services.web=5"}), "--set services.web=5", "services.web",
-                  "expected a single value to replace, found a map",
-                  "set one of its keys instead: type, instances, service");
+                  "expected a service (a map with 'type'", "found \"5\"");
   }
   SUBCASE("list indices") {
     const std::string empirical =
@@ -462,9 +461,9 @@ TEST_CASE("--set overrides") {
     CHECK_FAILURE(failure(empirical, {"services.web.service.values.1=abc"}),
                   "--set services.web.service.values.1=abc", "services.web.service.values[1]",
                   "expected a duration", "found \"abc\"");
-    CHECK_FAILURE(failure(empirical, {"services.web.service.values.3=1ms"}),
-                  "--set services.web.service.values.3=1ms", "services.web.service.values",
-                  "expected a list index from 0 to 2", "found \"3\"");
+    CHECK_FAILURE(failure(empirical, {"services.web.service.values.4=1ms"}),
+                  "--set services.web.service.values.4=1ms", "services.web.service.values",
+                  "expected a list index from 0 to 2 (or 3 to add an item)", "found \"4\"");
   }
   SUBCASE("creating a missing key") {
     CHECK(pool(load(kBase, {"services.web.queue=10"}), 0).queue == 10u);
@@ -1176,7 +1175,7 @@ TEST_CASE("--set creates missing maps; validation catches typos in them") {
                 "expected a mean time between failures > 0");
   // A new service, journey or page that misses its required key is most likely a typo.
   CHECK_FAILURE(failure(kBase, {"services.wbe.instances=5"}), "--set services.wbe.instances=5",
-                "services.wbe", "no service named 'wbe' (did you mean 'web'?)", "--set created it",
+                "services.wbe", "no service named 'wbe' (did you mean 'web'?)", "the override created it",
                 "lacks 'type'");
   CHECK_FAILURE(failure(kBase, {"journeys.bye.share=1"}), "--set journeys.bye.share=1",
                 "journeys.bye", "no journey named 'bye' (did you mean 'buy'?)");

@@ -212,7 +212,7 @@ def test_misspelled_key_is_located_and_suggested(mm1):
 def test_misspelled_override_names_the_option(mm1):
     with pytest.raises(surgesim.ScenarioError, match="did you mean") as caught:
         surgesim.validate(mm1, set=["services.web.instanses=2"])
-    assert caught.value.location == "--set services.web.instanses=2"
+    assert caught.value.location == "set=['services.web.instanses=2']"  # Python's words
     with pytest.raises(surgesim.ScenarioError, match="KEY.PATH=VALUE"):
         surgesim.run(mm1, set=["services.web.instances"])
 

@@ -243,9 +243,9 @@ def test_replications_kept_when_asked_and_half_widths_without_them(shop_file):
     terms with relative error ~3e-16 (times |mean|/sd for Welford, < 1e3 here), so
     1e-12 is far above rounding and far below a wrong formula (n for n - 1 is 22%)."""
     out, _, scenario = shop_file
-    overrides = ["services.web.instances=5"]
-    kept = _core.run(str(scenario), overrides, keep_replications=True)
-    plain = _core.run(str(scenario), overrides)
+    source = surgesim.load(scenario).set("services.web.instances", 5)._source()
+    kept = _core.run(source, keep_replications=True)
+    plain = _core.run(source)
     assert kept["summary"] == plain["summary"]
     with h5py.File(out) as h5:
         for table, lean in zip(kept["series"], plain["series"]):
