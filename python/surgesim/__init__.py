@@ -100,7 +100,7 @@ def run(
             UserWarning,
             stacklevel=2,
         )
-    return _results(summary, out)
+    return _to_results(summary, out)
 
 
 def validate(scenario: ScenarioLike, *, set: Overrides = None) -> dict[str, Any]:
@@ -132,7 +132,7 @@ def _duration_text(value: float | str) -> str:
     return value if isinstance(value, str) else repr(float(value))
 
 
-def _results(summary: dict[str, Any], out: dict[str, Any]) -> Results:
+def _to_results(summary: dict[str, Any], out: dict[str, Any]) -> Results:
     from ._results import Results, Series
 
     series = {
