@@ -63,10 +63,10 @@ Failure failure(const std::vector<std::string>& sets) {
 }
 
 const DatabaseConfig& db(const Scenario& s) {
-  return std::get<DatabaseConfig>(s.services[1].kind);
+  return std::get<DatabaseConfig>(s.services[1].type);
 }
 const PaymentGatewayConfig& gateway(const Scenario& s) {
-  return std::get<PaymentGatewayConfig>(s.services[2].kind);
+  return std::get<PaymentGatewayConfig>(s.services[2].type);
 }
 
 }  // namespace
@@ -108,7 +108,7 @@ TEST_CASE("a whole map as YAML flow text") {
   REQUIRE(db(s).contention);
   CHECK(db(s).contention->above == 8u);
   CHECK(db(s).contention->slowdown == doctest::Approx(0.2));
-  CHECK(std::get<ServerPoolConfig>(s.services[0].kind).service.mean() == doctest::Approx(0.04));
+  CHECK(std::get<ServerPoolConfig>(s.services[0].type).service.mean() == doctest::Approx(0.04));
 }
 
 TEST_CASE("a list created where there was none, item by item") {
