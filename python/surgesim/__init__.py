@@ -22,7 +22,7 @@ from ._errors import ScenarioError
 from ._scenario import Overrides, PathLike, Scenario, as_scenario, load, loads
 
 __all__ = ["Results", "Scenario", "ScenarioError", "Series", "compare", "graph", "load",
-           "loads", "report", "run", "validate", "__version__"]
+           "loads", "read", "report", "run", "validate", "__version__"]
 __version__: str = _core.__version__
 
 
@@ -34,7 +34,7 @@ def __getattr__(name: str) -> Any:
 
     if name in ("report", "compare"):
         return importlib.import_module(f".{name}", __name__)
-    if name in ("Results", "Series"):
+    if name in ("Results", "Series", "read"):
         return getattr(importlib.import_module("._results", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

@@ -61,6 +61,19 @@ def page(ctx: Context, panels: Sequence[Panel], skipped: Sequence[str]) -> str:
 """
 
 
+def notebook(ctx: Context) -> str:
+    """A run as a notebook shows it: what was run, its warnings, the headline figures
+    with their 95% half-widths and the SLOs (the failed ones in red)."""
+    summary = ctx.results.summary
+    warnings = "".join(f'<p style="color:#b00;font-weight:bold">⚠ {html.escape(w)}</p>'
+                       for w in (ctx.saturation(), ctx.warning()) if w)
+    slos = _slo_table(ctx).replace('<span class="failed">',
+                                   '<span style="color:#b00;font-weight:bold">')
+    return (f"<div><b>surgesim results: {html.escape(str(summary.get('scenario', 'run')))}</b>"
+            f'<p style="color:#555">{html.escape(_run_description(ctx))}</p>{warnings}'
+            f"{_headline_table(ctx)}{slos}</div>")
+
+
 def _figure(panel: Panel) -> str:
     image = base64.b64encode(panel.png()).decode("ascii")
     notes = "".join(f'<span class="note">{html.escape(n)}</span>' for n in panel.notes)

@@ -98,6 +98,27 @@ class Results:
 
         return Plots(self)
 
+    def _repr_html_(self) -> str:
+        """What a notebook shows: the headline figures with ±, and the SLOs."""
+        from . import _report_html
+        from ._panels import context
+        from ._plots import results_source
+        from ._timeline import timeline
+
+        source = results_source(self)
+        return _report_html.notebook(context(source, timeline(self.summary)))
+
+    def __repr__(self) -> str:
+        s = self.summary
+        failed = [slo["name"] for slo in s.get("slo", []) if not slo.get("ok", True)]
+        parts = [f"{s.get('replications', 1)} replication(s)", f"seed {s.get('seed')}",
+                 f"drop rate {s.get('drop_rate', float('nan')):.2%}"]
+        if failed:
+            parts.append("failed SLOs: " + ", ".join(failed))
+        if self.saturated:
+            parts.append("SATURATED: " + ", ".join(self.saturated_services))
+        return f"<Results {s.get('scenario', '?')!r}: {'; '.join(parts)}>"
+
     def services(self) -> pd.DataFrame:
         """One row per service (index ``service``), the summary's fields as columns."""
         return self._table("services", "service")
@@ -168,6 +189,63 @@ class Results:
             half_widths = _frame(ci95.get(section, {}), index_name).add_suffix(CI_SUFFIX)
             frame = frame.join(half_widths)
         return frame
+
+
+def read(path: str | os.PathLike[str]) -> Results:
+    """The Results of a result file written by ``surgesim run -o`` or ``run(output=)``:
+    its summary, each replication's summary, and every time series table with its
+    columns in the file's order (each replication's own tables too, when the file holds
+    them). Raises ValueError (NotAResultsFile) for a path that is not a result file."""
+    import h5py
+
+    from ._h5 import read as read_file
+
+    file = read_file(path)
+    series = {}
+    with h5py.File(file.path, "r") as h5:
+        for table_path, kinds in file.tables.items():
+            mean = kinds["mean"]
+            columns = [TIME_COLUMN, *mean.columns]
+            t_s = mean.index.to_numpy(dtype=float)
+            ci95 = kinds.get("ci95")
+            series[table_path] = Series(
+                path=table_path, columns=columns, bucket_s=_bucket_s(h5[table_path], t_s),
+                mean=np.vstack([t_s, mean.to_numpy(dtype=float).T]),
+                ci95=None if ci95 is None else np.vstack([t_s, ci95[mean.columns].to_numpy(dtype=float).T]),
+                replications=_replications(h5[table_path], columns, t_s))
+    order = _engine_order(list(series), file.summary)
+    return Results(file.summary, file.replications, {p: series[p] for p in order})
+
+
+def _engine_order(paths: list[str], summary: dict[str, Any]) -> list[str]:
+    """Tables in the order a run lists them: traffic, sessions, then journeys, pages and
+    services in the summary's order, drops and revenue; anything else after them. (HDF5
+    lists groups alphabetically.)"""
+    known = ["timeseries/traffic", "timeseries/sessions"]
+    for section in ("journeys", "pages", "services"):
+        known += [f"timeseries/{section}/{name}" for name in summary.get(section, {})]
+    known += ["sessions/drops", "revenue"]
+    rank = {path: i for i, path in enumerate(known)}
+    return sorted(paths, key=lambda p: (rank.get(p, len(known)), p))
+
+
+def _bucket_s(group, t_s: np.ndarray) -> float:
+    if "bucket_s" in group.attrs:
+        return float(group.attrs["bucket_s"])
+    return float(t_s[1] - t_s[0]) if len(t_s) > 1 else float("nan")
+
+
+def _replications(group, columns: list[str], t_s: np.ndarray) -> np.ndarray:
+    """[replication, column, bucket] from PATH/replications/COLUMN ([replication, bucket])."""
+    kept = group.get("replications")
+    if kept is None or not all(c in kept for c in columns[1:]):
+        return np.empty((0, len(columns), len(t_s)))
+    first = kept[columns[1]]
+    out = np.empty((first.shape[0], len(columns), len(t_s)))
+    out[:, 0, :] = t_s
+    for c, name in enumerate(columns[1:], start=1):
+        out[:, c, :] = kept[name][()]
+    return out
 
 
 def _series_frame(columns: list[str], values: np.ndarray) -> pd.DataFrame:

@@ -28,7 +28,7 @@ import json
 import math
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._requirements import exit_for_missing_module, missing_module
 
@@ -43,6 +43,9 @@ except ImportError as error:
     raise missing_module(error, "surgesim.compare") from error
 from ._numbers import significant
 from ._student_t import TTestResult, paired_test, welch_test
+
+if TYPE_CHECKING:
+    from ._results import Results
 
 __all__ = ["compare", "main", "SIGNIFICANCE_LEVEL"]
 
@@ -61,8 +64,9 @@ _PER_PAGE = ["p99_s"]
 _PER_SERVICE = ["utilization", "mean_response_s"]
 
 
-def compare(a: PathLike, b: PathLike) -> pd.DataFrame:
-    """One row per headline number (index ``metric``) of results files ``a`` and ``b``.
+def compare(a: Results | PathLike, b: Results | PathLike) -> pd.DataFrame:
+    """One row per headline number (index ``metric``) of two runs: ``Results`` (from
+    ``surgesim.run`` or ``surgesim.read``) or the paths of result files.
 
     Columns: ``a``, ``b`` (means over replications), ``a_ci95``, ``b_ci95`` (95%
     half-widths, NaN with one replication), ``difference`` (b - a), ``diff_ci95`` (95%
@@ -72,7 +76,17 @@ def compare(a: PathLike, b: PathLike) -> pd.DataFrame:
     at 95%, None when untestable) and ``note`` (why not).
     Raises NotAResultsFile (a ValueError) when either file is not a surgesim results file.
     """
-    return compare_results(read(a), read(b))
+    return compare_results(_source(a), _source(b))
+
+
+def _source(run: Results | PathLike) -> ResultsFile:
+    from ._results import Results
+
+    if isinstance(run, Results):
+        from ._plots import results_source
+
+        return results_source(run)
+    return read(run)
 
 
 def compare_results(a: ResultsFile, b: ResultsFile) -> pd.DataFrame:
@@ -246,7 +260,7 @@ def _test_description(a: ResultsFile, b: ResultsFile) -> str:
 def _describe(results: ResultsFile) -> str:
     s = results.summary
     n = len(results.replications) or s.get("replications", 1)
-    parts = [str(results.path), f"scenario {s.get('scenario', '?')}",
+    parts = [str(results.path or "a run in memory"), f"scenario {s.get('scenario', '?')}",
              f"{n} replication{'s' if n != 1 else ''}"]
     if "seed" in s:
         parts.append(f"seed {s['seed']}")
