@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "models/analysis/bucket_estimate.hpp"
 #include "models/analysis/call_graph.hpp"
 #include "models/loader/scenario_loader.hpp"
 #include "models/report/text_report.hpp"
@@ -178,6 +179,13 @@ py::dict run(const py::dict& source, std::optional<std::int64_t> replications,
   return out;
 }
 
+// The analytic estimate per time bucket x service, as rows of JSON text.
+std::string estimate_per_bucket(const py::dict& source) {
+  Source s = source_from(source);
+  const models::Scenario scenario = models::load_scenario(s.scenario, s.files);
+  return models::estimate_rows(models::estimate_buckets(scenario)).dump();
+}
+
 std::string graph(const py::dict& source) {
   Source s = source_from(source);
   return models::to_dot(models::load_scenario(s.scenario, s.files));
@@ -238,6 +246,10 @@ replication unless kept), warmup_note, precision_note (text or None) and
 precision_met. The GIL is released while simulating and Ctrl-C stops the run
 (KeyboardInterrupt). Raises surgesim.ScenarioError, and ValueError for an option out
 of range.)");
+
+  m.def("estimate", &estimate_per_bucket, py::arg("source"),
+        R"(The analytic estimate of a scenario source per time bucket x service, as JSON text
+(the rows of ``surgesim check --format json``). Raises surgesim.ScenarioError.)");
 
   m.def(
       "graph", &graph, py::arg("source"),

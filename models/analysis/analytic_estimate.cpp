@@ -38,8 +38,12 @@ std::vector<double> expected_visits(const JourneyConfig& journey) {
 }  // namespace
 
 AnalyticEstimate estimate(const Scenario& scenario) {
+  return estimate_at(scenario, RateFunction(scenario.traffic).peak(0.0, scenario.duration));
+}
+
+AnalyticEstimate estimate_at(const Scenario& scenario, double session_rate) {
   AnalyticEstimate result;
-  result.session_rate = RateFunction(scenario.traffic).peak(0.0, scenario.duration);
+  result.session_rate = session_rate;
   std::map<std::string, double> rate;
   for (const JourneyConfig& journey : scenario.journeys) {
     result.visits.push_back(expected_visits(journey));

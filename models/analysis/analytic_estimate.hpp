@@ -28,5 +28,7 @@ struct AnalyticEstimate {
 
 // Requires a valid scenario (as the loader returns): no call cycles, no unknown names.
 AnalyticEstimate estimate(const Scenario& scenario);
+// The same at a given session rate (sessions per second) instead of the peak.
+AnalyticEstimate estimate_at(const Scenario& scenario, double session_rate);
 
 }  // namespace surgesim::models

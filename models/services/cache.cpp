@@ -251,6 +251,7 @@ void CacheType::estimate(const CacheConfig& config, const ResponseTimes& respons
                          ServiceEstimate& e) {
   if (config.workers) {
     estimate_queue(e, static_cast<int>(*config.workers), config.hit.mean(), config.hit.scv());
+    e.unit_workers = 1;
   } else {  // an infinite-server queue: nobody waits
     e.mean_service = config.hit.mean();
     e.offered_load = e.arrival_rate * e.mean_service;

@@ -197,6 +197,7 @@ std::string DatabaseType::size_label(const DatabaseConfig& config) {
 void DatabaseType::estimate(const DatabaseConfig& config, const ResponseTimes&,
                             ServiceEstimate& e) {
   estimate_queue(e, static_cast<int>(config.connections), config.query.mean(), config.query.scv());
+  e.unit_workers = 1;
 }
 
 std::string DatabaseType::estimate_note(const DatabaseConfig&) {

@@ -114,6 +114,8 @@ void ServerPoolType::estimate(const ServerPoolConfig& config, const ResponseTime
   const double scv = config.calls.empty() ? config.service.scv() : 1.0;
   const int instances = settled_instances(config, e.arrival_rate * holding);
   estimate_queue(e, instances * config.workers, holding, scv);
+  e.unit_workers = config.workers;
+  if (config.autoscale) e.target = config.autoscale->target;
 }
 
 std::string ServerPoolType::estimate_note(const ServerPoolConfig& config) {

@@ -33,6 +33,12 @@ struct ServiceEstimate {
   double mean_response = 0.0;  // seconds, arrival to response, calls included
   double blocking = 0.0;       // payment gateways: share of payments rejected at a cap
   bool saturated = false;      // cannot keep up (itself, or a service it waits on)
+  // What sizes the service, for the count needed at a load: units of `unit_workers`
+  // workers (a pool's instances, a database's connections, a cache's workers) kept busy
+  // at most `target` of the time (a pool's autoscale target, else 80%). 0: nothing sizes
+  // it (a cache without a worker limit, a payment gateway).
+  int unit_workers = 0;
+  double target = 0.8;
   std::vector<ProviderEstimate> providers;  // payment gateways only
 };
 

@@ -22,7 +22,7 @@ from ._errors import ScenarioError
 from ._scenario import Overrides, PathLike, Scenario, as_scenario, load, loads
 
 __all__ = ["Results", "Scenario", "ScenarioError", "Series", "compare", "graph", "load",
-           "loads", "read", "report", "run", "validate", "__version__"]
+           "loads", "estimate", "read", "report", "run", "validate", "__version__"]
 __version__: str = _core.__version__
 
 
@@ -126,6 +126,31 @@ def graph(scenario: ScenarioLike, *, set: Overrides = None) -> str:
     ``validate``.
     """
     return _core.graph(as_scenario(scenario, set)._source())
+
+
+def estimate(scenario: ScenarioLike, *, set: Overrides = None):
+    """The analytic estimate of a Scenario or scenario file over time, before simulating:
+    a DataFrame with a row per time bucket x service.
+
+    Columns: ``t_s`` (the bucket's start), ``service``, ``lambda`` (requests/s, from the
+    session rate averaged over the bucket), ``rho`` (utilisation; NaN where nothing
+    queues), ``p_wait`` (Erlang C), ``mean_wait_s``, ``mean_response_s`` (calls
+    included), ``instances_needed`` (pool instances, database connections or cache
+    workers that keep the service at most at its autoscale target or 80% busy; NaN
+    where nothing sizes it), ``unstable`` (it cannot keep up, itself or through a
+    callee; its waits and responses are then NaN, never an invented number), then
+    ``type``, ``servers``, ``offered_load`` (Erlang), ``blocking`` (payment gateways)
+    and ``session_rate``. The same data as ``surgesim check --format json``; each tier
+    is M/M/c with the Allen-Cunneen correction for its service time's variability.
+    """
+    import pandas as pd
+
+    rows = json.loads(_core.estimate(as_scenario(scenario, set)._source()))
+    frame = pd.DataFrame.from_records(rows)
+    numbers = ["lambda", "rho", "p_wait", "mean_wait_s", "mean_response_s", "instances_needed",
+               "offered_load", "blocking", "session_rate"]
+    frame[numbers] = frame[numbers].astype(float)  # JSON null -> NaN
+    return frame
 
 
 def _duration_text(value: float | str) -> str:
