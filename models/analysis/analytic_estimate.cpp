@@ -1,41 +1,16 @@
 #include "models/analysis/analytic_estimate.hpp"
 
-#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <stdexcept>
 
 #include "models/analysis/call_graph.hpp"
+#include "models/sessions/journey_chain.hpp"
 #include "models/sessions/traffic_rate.hpp"
 #include "sim/queueing_theory.hpp"
 
 namespace surgesim::models {
-namespace {
-
-// Expected visits to each page in one session: v = e_start (I - P)^-1, where P holds
-// the page-to-page probabilities (exit is absorbing and left out).
-std::vector<double> expected_visits(const JourneyConfig& journey) {
-  const auto n = static_cast<Eigen::Index>(journey.pages.size());
-  std::map<std::string, Eigen::Index> index;
-  for (Eigen::Index i = 0; i < n; ++i) index[journey.pages[static_cast<std::size_t>(i)].name] = i;
-  Eigen::MatrixXd transient = Eigen::MatrixXd::Identity(n, n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    for (const auto& [target, p] : journey.pages[static_cast<std::size_t>(i)].next) {
-      if (target != kExit) transient(i, index.at(target)) -= p;
-    }
-  }
-  Eigen::VectorXd start = Eigen::VectorXd::Zero(n);
-  start(index.at(journey.start)) = 1.0;
-  const auto lu = transient.transpose().fullPivLu();
-  if (!lu.isInvertible()) {
-    throw std::invalid_argument("journey '" + journey.name + "' has pages that never reach exit");
-  }
-  const Eigen::VectorXd visits = lu.solve(start);
-  return {visits.data(), visits.data() + visits.size()};
-}
-
-}  // namespace
 
 AnalyticEstimate estimate(const Scenario& scenario) {
   return estimate_at(scenario, RateFunction(scenario.traffic).peak(0.0, scenario.duration));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_set>
 
 #include "models/yaml/suggest.hpp"
 
@@ -73,9 +74,11 @@ void check_next_targets(const JourneyConfig& journey, const std::vector<YamlNode
   const std::vector<std::string> names = page_names(journey);
   std::vector<std::string> targets = names;
   targets.emplace_back(kExit);
+  // A set: a journey may have thousands of pages, each with a few targets.
+  const std::unordered_set<std::string> known(targets.begin(), targets.end());
   for (const YamlNode& page_node : page_nodes) {
     for (const auto& [target, node] : YamlMap(page_node, kPageKeys).required("next").entries()) {
-      if (std::find(targets.begin(), targets.end(), target) == targets.end()) {
+      if (!known.contains(target)) {
         node.fail_key("no page named '" + target + "' in journey '" + journey.name + "'" +
                       did_you_mean(target, targets) + "; pages: " + quoted_names(names) +
                       ", or 'exit' to leave the journey");

@@ -6,8 +6,9 @@
 #include <cmath>
 #include <vector>
 
-#include "models/services/cause.hpp"
+#include "models/json_members.hpp"
 #include "models/report/table.hpp"
+#include "models/services/cause.hpp"
 
 namespace surgesim::models {
 namespace {
@@ -97,6 +98,18 @@ class Figures {
         ci_(summary.contains("ci95") ? &summary["ci95"] : nullptr),
         money_(money_unit(summary.value("currency", "IDR"))) {}
 
+  // The figures of member `index` of summary[group] (a page, a service...), read with
+  // paths inside it: a table of n entries then costs n lookups, not n^2.
+  Figures entry(const std::string& group, std::size_t index) const {
+    const Json& own = member_at(summary_[group], index).second;
+    const Json* ci = nullptr;
+    if (ci_ && ci_->contains(group) && index < (*ci_)[group].size()) {
+      const auto& [name, half_widths] = member_at((*ci_)[group], index);
+      if (name == member_at(summary_[group], index).first) ci = &half_widths;
+    }
+    return Figures(own, ci, money_);
+  }
+
   bool has(const std::string& path) const { return summary_.contains(Json::json_pointer(path)); }
   std::optional<double> value(const std::string& path) const {
     const Json::json_pointer p(path);
@@ -121,6 +134,9 @@ class Figures {
   }
 
  private:
+  Figures(const Json& tree, const Json* ci, Unit money)
+      : summary_(tree), ci_(ci), money_(std::move(money)) {}
+
   std::string show(const std::string& path, const Unit& unit) const {
     const auto v = value(path);
     return v ? render(*v, half_width(path), unit) : "-";
@@ -171,23 +187,26 @@ std::string cell(const Figures& f, const std::string& path, Kind kind) {
 // (and, for only_if_nonzero, a non-zero value).
 std::string entry_table(const Json& s, const Figures& f, const std::string& group,
                         const std::string& first_header, const std::vector<Column>& columns) {
+  std::vector<Figures> entries;
+  for (std::size_t i = 0; i < s[group].size(); ++i) entries.push_back(f.entry(group, i));
   std::vector<const Column*> shown;
   for (const Column& c : columns) {
     bool keep = false;
-    for (const auto& [name, _] : s[group].items()) {
-      const std::string path = "/" + group + key(name) + "/" + c.field;
-      keep = keep || (c.only_if_nonzero ? f.value(path).value_or(0.0) != 0.0 : f.has(path));
+    for (const Figures& e : entries) {
+      const std::string path = "/" + c.field;
+      keep = keep || (c.only_if_nonzero ? e.value(path).value_or(0.0) != 0.0 : e.has(path));
     }
     if (keep) shown.push_back(&c);
   }
   std::vector<std::string> header = {first_header};
   for (const Column* c : shown) header.push_back(c->header);
   TextTable t(std::move(header));
+  std::size_t i = 0;
   for (const auto& [name, _] : s[group].items()) {
     std::vector<std::string> row = {name};
-    for (const Column* c : shown)
-      row.push_back(cell(f, "/" + group + key(name) + "/" + c->field, c->kind));
+    for (const Column* c : shown) row.push_back(cell(entries[i], "/" + c->field, c->kind));
     t.add(std::move(row));
+    ++i;
   }
   return t.render();
 }

@@ -7,15 +7,16 @@
 #include <limits>
 #include <stdexcept>
 
-#include "models/yaml/scenario_error.hpp"
-#include "models/yaml/units.hpp"
-#include "sim/replications_in_order.hpp"
+#include "models/json_members.hpp"
 #include "models/results/series_merge.hpp"
 #include "models/run/saturation.hpp"
 #include "models/run/shop.hpp"
 #include "models/slo.hpp"
+#include "models/yaml/scenario_error.hpp"
+#include "models/yaml/units.hpp"
 #include "sim/confidence.hpp"
 #include "sim/mser.hpp"
+#include "sim/replications_in_order.hpp"
 
 namespace surgesim::models {
 namespace {
@@ -30,11 +31,21 @@ void merge_into(const std::vector<const Json*>& nodes, Json& mean, Json& half_wi
   if (first.is_object()) {
     mean = Json::object();
     half_width = Json::object();
+    // Replications share the tree's shape and its order: members are matched by position
+    // (a lookup by key would be linear in the members), checked by key.
+    std::size_t index = 0;
     for (const auto& [key, _] : first.items()) {
       std::vector<const Json*> children;
       children.reserve(nodes.size());
-      for (const Json* n : nodes) children.push_back(&n->at(key));
-      merge_into(children, mean[key], half_width[key]);
+      for (const Json* n : nodes) {
+        const bool aligned = index < n->size() && member_at(*n, index).first == key;
+        children.push_back(aligned ? &member_at(*n, index).second : &n->at(key));
+      }
+      Json child_mean, child_half_width;
+      merge_into(children, child_mean, child_half_width);
+      append_member(mean, key, std::move(child_mean));
+      append_member(half_width, key, std::move(child_half_width));
+      ++index;
     }
     return;
   }

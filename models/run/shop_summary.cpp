@@ -1,5 +1,6 @@
 #include <string>
 
+#include "models/json_members.hpp"
 #include "models/run/shop.hpp"
 
 namespace surgesim::models {
@@ -54,7 +55,8 @@ Json shop_summary(const Scenario& scenario, const std::vector<std::unique_ptr<Se
 
   Json pages = Json::object();
   for (std::size_t p = 0; p < sessions.page_count(); ++p) {
-    pages[sessions.page_label(p)] = sessions.page_stats(p).total().to_json();
+    append_member(pages, sessions.page_label(p),
+                  sessions.page_stats(p).total().to_json(sessions.is_order_page(p)));
   }
   j["pages"] = std::move(pages);
 
@@ -75,14 +77,14 @@ Json shop_summary(const Scenario& scenario, const std::vector<std::unique_ptr<Se
     jj["requests"] = latency.requests;
     jj["failed"] = latency.failed;
     latency.write_json(jj);
-    journeys[sessions.journey_name(k)] = std::move(jj);
+    append_member(journeys, sessions.journey_name(k), std::move(jj));
   }
   j["journeys"] = std::move(journeys);
 
   Json service_json = Json::object();
   for (const auto& service : services) {
-    service_json[service->name()] =
-        service->stats().total().to_json(end, service->cost_per_instance_hour());
+    append_member(service_json, service->name(),
+                  service->stats().total().to_json(end, service->cost_per_instance_hour()));
   }
   j["services"] = std::move(service_json);
   return j;

@@ -58,7 +58,7 @@ void PageStats::restart(sim::Time) {
   latency.clear();
 }
 
-Json PageStats::to_json() const {
+Json PageStats::to_json(bool order_page) const {
   Json j;
   j["requests"] = latency.requests;
   j["success"] = latency.success;
@@ -66,7 +66,7 @@ Json PageStats::to_json() const {
   // Extensions: error answers (retried ones included), sessions that ended here.
   j["failed"] = latency.failed;
   j["dropped"] = dropped;
-  if (orders > 0 || revenue > 0.0) {
+  if (order_page) {
     j["orders"] = orders;
     j["revenue"] = revenue;
   }

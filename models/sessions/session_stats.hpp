@@ -64,7 +64,9 @@ struct PageStats {
   LatencyStats latency;
 
   void restart(sim::Time);
-  Json to_json() const;
+  // `order_page`: the page places orders, so its tree has `orders` and `revenue` (zeros
+  // included: every replication's tree must have the same shape to be merged).
+  Json to_json(bool order_page) const;
 };
 
 // Columns of the session, journey and page time series after "t_s".

@@ -84,6 +84,7 @@ Sessions::Sessions(const Scenario& scenario, std::uint64_t replication, sim::Sim
                             : static_cast<std::int32_t>(index_of(page_index, target, "page")));
       }
       page_labels_.push_back(jc.name + "." + pc.name);
+      order_pages_.push_back(pc.order_value.has_value());
       page_journey_.push_back(journeys_.size());
       j.pages.push_back(std::move(page));
     }

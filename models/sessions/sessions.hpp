@@ -44,6 +44,7 @@ class Sessions final : public sim::EventTarget, public ResponseSink {
   std::size_t page_count() const { return page_labels_.size(); }
   const std::string& page_label(std::size_t p) const { return page_labels_[p]; }
   const Windowed<PageStats>& page_stats(std::size_t p) const { return page_stats_[p]; }
+  bool is_order_page(std::size_t p) const { return order_pages_[p]; }
   // Page latency of one journey's pages (or of all pages: journey = npos), merged into
   // `out`, over the whole window or the current bucket. Merging when asked keeps the
   // hot path at one sketch per page.
@@ -111,6 +112,7 @@ class Sessions final : public sim::EventTarget, public ResponseSink {
   std::vector<std::string> page_labels_;
   std::vector<Windowed<PageStats>> page_stats_;
   std::vector<std::size_t> page_journey_;  // journey of each page
+  std::vector<bool> order_pages_;          // whether each page places orders
   std::vector<Session> sessions_;
   std::vector<std::uint32_t> free_sessions_;
   Windowed<SessionStats> totals_;

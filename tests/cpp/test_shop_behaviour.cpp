@@ -199,3 +199,29 @@ TEST_CASE("same seed, same results at any thread count; another seed differs") {
   CHECK(other != one);
   CHECK(models::Json::parse(other).at("seed") == 99);
 }
+
+TEST_CASE("an order page that placed no order in some replication still merges") {
+  // One session in a thousand reaches `pay`: with ~60 sessions per replication most
+  // replications place no order, and the page's tree must still have `orders` to merge.
+  const auto result = run_yaml(R"(
+name: rare-orders
+duration: 1m
+replications: 8
+traffic: {rate: 1}
+journeys:
+  only:
+    share: 1
+    pages:
+      view: {call: web, next: {pay: 0.001, exit: 0.999}}
+      pay: {call: web, next: {exit: 1}, order: {value: 100}}
+services:
+  web: {type: server_pool, instances: 1, service: 1ms}
+)");
+  double orders = 0.0;
+  for (const models::Json& r : result.replications) {
+    REQUIRE(r["pages"]["only.pay"].contains("orders"));
+    orders += r["pages"]["only.pay"]["orders"].get<double>();
+  }
+  CHECK(result.summary["pages"]["only.pay"]["orders"].get<double>() == doctest::Approx(orders / 8));
+  CHECK_FALSE(result.summary["pages"]["only.view"].contains("orders"));
+}
