@@ -2,6 +2,7 @@
 // in its own file and registers itself here.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <new>
 #include <vector>
 
 #include "cli/commands.hpp"
@@ -68,6 +69,13 @@ int main(int argc, char** argv) {
     return cli::kInvalid;
   } catch (const sim::Interrupted&) {
     if (cli::claim_interrupted_exit()) std::cerr << "interrupted: no results written\n";
+    return cli::kFailure;
+  } catch (const std::bad_alloc&) {
+    // Limits and the work estimate should refuse such a run first; this is the last word.
+    std::cerr << "error: out of memory: the run needed more memory than it could get (a "
+                 "ulimit, or other programs). Use wider buckets, fewer pages, services or "
+                 "replications, or set --max-memory to what this machine can spare so that "
+                 "such a run is refused before it starts\n";
     return cli::kFailure;
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -1,5 +1,6 @@
 #include "models/loader/scenario_loader.hpp"
 
+#include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
 
 #include <algorithm>
@@ -7,8 +8,10 @@
 #include <cmath>
 #include <filesystem>
 #include <sstream>
+#include <unordered_map>
 
 #include "models/analysis/call_graph.hpp"
+#include "models/limits.hpp"
 #include "models/loader/extends.hpp"
 #include "models/loader/journey_loader.hpp"
 #include "models/loader/overrides.hpp"
@@ -47,11 +50,14 @@ std::vector<std::string> service_names(const Scenario& scenario) {
 }
 
 // A --set option on a path that did not exist creates it; an entry it created that lacks
-// the key every such entry needs was most likely meant to be one of its siblings.
+// the key every such entry needs was most likely meant to be one of its siblings (the
+// other entries of `names`).
 void check_created_entry(const std::string& name, const YamlNode& node,
-                         const std::vector<std::string>& siblings, const std::string& required,
+                         const std::vector<std::string>& names, const std::string& required,
                          const std::string& what) {
   if (!node.from_override() || find_key(node, required)) return;
+  std::vector<std::string> siblings = names;
+  siblings.erase(std::find(siblings.begin(), siblings.end(), name));
   const std::string match = closest_match(name, siblings);
   if (match.empty()) return;
   node.fail_key("no " + what + " named '" + name + "' (did you mean '" + match +
@@ -138,29 +144,84 @@ void check_call_graph(Scenario& scenario, const ScenarioNodes& nodes) {
   }
 }
 
+// Every bucket is a row of every time series table: a bucket of 1 ns (a unit typo) would
+// ask for more rows than memory holds.
+void check_bucket_count(const Scenario& scenario, const YamlNode& blamed) {
+  const double buckets = std::ceil(scenario.duration / scenario.bucket);
+  if (buckets <= static_cast<double>(limits::kBuckets)) return;
+  blamed.fail(
+      fmt::format("expected at most {} buckets (duration / bucket), found {:.3g}; "
+                  "widen the bucket to at least {:g} s (docs/scenario.md, Limits)",
+                  limits::grouped(limits::kBuckets), buckets,
+                  scenario.duration / static_cast<double>(limits::kBuckets)));
+}
+
+// The longest chain of services one page request can pass through (calls and misses),
+// the page's own service included. The loader has refused call cycles, so the services
+// form a DAG and the depth is its longest path.
+void check_call_depth(const Scenario& scenario, const ScenarioNodes& nodes) {
+  const std::vector<std::string> order = topological_services(scenario);  // callees first
+  std::unordered_map<std::string, std::size_t> index;
+  for (std::size_t s = 0; s < scenario.services.size(); ++s) index[scenario.services[s].name] = s;
+  std::vector<std::int64_t> depth(scenario.services.size(), 1);
+  for (const std::string& name : order) {
+    const std::size_t s = index.at(name);
+    for (const Callee& callee : callees(scenario.services[s])) {
+      depth[s] = std::max(depth[s], 1 + depth[index.at(callee.to)]);
+    }
+    if (depth[s] > limits::kCallDepth) {
+      nodes.services[s].fail_key(
+          "expected calls at most " + limits::grouped(limits::kCallDepth) +
+          " services deep, found a chain of " + limits::grouped(depth[s]) +
+          " from here; services that a request passes through one after the other, "
+          "with nothing in between, can be one service (docs/scenario.md, Limits)");
+    }
+  }
+}
+
 void read_services(const YamlNode& services, Scenario& scenario, ScenarioNodes& nodes) {
+  check_count(services, limits::kServices, "services",
+              "a tier of identical servers is one server_pool with more instances");
   std::vector<std::string> names;
   for (const auto& [name, node] : services.entries()) names.push_back(name);
   for (const auto& [name, node] : services.entries()) {
     check_key_name(name, node);
-    std::vector<std::string> others = names;
-    others.erase(std::find(others.begin(), others.end(), name));
-    check_created_entry(name, node, others, "type", "service");
+    check_created_entry(name, node, names, "type", "service");
     nodes.services.push_back(node);
     scenario.services.push_back(read_service(name, node));
   }
   if (scenario.services.empty()) services.expected("at least one service");
 }
 
+// Pages of all journeys together, counted before any is read.
+void check_page_count(const YamlNode& journeys) {
+  if (!journeys.is_map()) return;
+  std::int64_t pages = 0;
+  for (const auto& journey : journeys.raw()) {
+    if (!journey.second.IsMap()) continue;
+    for (const auto& key : journey.second) {
+      if (key.first.IsScalar() && key.first.Scalar() == "pages" && key.second.IsMap()) {
+        pages += static_cast<std::int64_t>(key.second.size());
+      }
+    }
+  }
+  if (pages <= limits::kPages) return;
+  journeys.fail("expected at most " + limits::grouped(limits::kPages) +
+                " pages in all journeys, found " + limits::grouped(pages) +
+                "; pages that shoppers treat alike (product pages, say) are one page "
+                "(docs/scenario.md, Limits)");
+}
+
 void read_journeys(const YamlNode& journeys, Scenario& scenario, ScenarioNodes& nodes) {
+  check_count(journeys, limits::kJourneys, "journeys",
+              "journeys that differ only in their share are one journey");
+  check_page_count(journeys);
   std::vector<std::string> names;
   for (const auto& [name, node] : journeys.entries()) names.push_back(name);
   double share_sum = 0.0;
   for (const auto& [name, node] : journeys.entries()) {
     check_key_name(name, node);
-    std::vector<std::string> others = names;
-    others.erase(std::find(others.begin(), others.end(), name));
-    check_created_entry(name, node, others, "pages", "journey");
+    check_created_entry(name, node, names, "pages", "journey");
     nodes.journeys.push_back(node);
     nodes.pages.emplace_back();
     scenario.journeys.push_back(read_journey(name, node, nodes.pages.back()));
@@ -189,6 +250,9 @@ Scenario read_scenario(const YamlNode& root, const std::string& file, const Scen
   const YamlNode duration = m.required("duration");
   scenario.duration = duration.as_duration();
   if (scenario.duration <= 0.0) duration.expected("a duration > 0");
+  if (scenario.duration > limits::kDuration) {
+    duration.expected("a duration of at most 366 days (docs/scenario.md, Limits)");
+  }
   if (const auto n = m.get("warmup")) {
     scenario.warmup = n->as_duration();
     if (scenario.warmup >= scenario.duration) n->expected("a warm-up shorter than the duration");
@@ -197,11 +261,12 @@ Scenario read_scenario(const YamlNode& root, const std::string& file, const Scen
     scenario.bucket = n->as_duration();
     if (scenario.bucket <= 0.0) n->expected("a bucket width > 0");
   }
+  check_bucket_count(scenario, m.get("bucket") ? *m.get("bucket") : duration);
   if (const auto n = m.get("seed")) {
     scenario.seed = static_cast<std::uint64_t>(n->as_integer(0, INT64_MAX));
   }
   if (const auto n = m.get("replications")) {
-    scenario.replications = static_cast<int>(n->as_integer(1, 100'000));
+    scenario.replications = static_cast<int>(n->as_integer(1, limits::kReplications));
   }
   scenario.traffic = read_traffic(m.required("traffic"), paths);
 
@@ -209,7 +274,11 @@ Scenario read_scenario(const YamlNode& root, const std::string& file, const Scen
   read_services(m.required("services"), scenario, nodes);
   read_journeys(m.required("journeys"), scenario, nodes);
   check_call_graph(scenario, nodes);
-  if (const auto n = m.get("slo")) scenario.slos = read_slos(*n, scenario);
+  check_call_depth(scenario, nodes);
+  if (const auto n = m.get("slo")) {
+    check_count(*n, limits::kSlos, "SLOs", "one SLO per scope and metric is enough");
+    scenario.slos = read_slos(*n, scenario);
+  }
   return scenario;
 }
 

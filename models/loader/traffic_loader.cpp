@@ -1,5 +1,7 @@
 #include "models/loader/traffic_loader.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +10,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "models/limits.hpp"
 #include "models/yaml/scenario_error.hpp"
 #include "models/yaml/units.hpp"
 
@@ -77,6 +80,11 @@ std::optional<double> parse_csv_time(std::string_view text) {
   return *hours * 3600.0 + *minutes * 60.0 + *seconds;
 }
 
+// A line with nothing but blanks.
+bool blank(std::string_view line) {
+  return split_fields(line).front().text.empty() && line.find(',') == std::string_view::npos;
+}
+
 class CsvReader {
  public:
   CsvReader(std::string path, std::string key_path)
@@ -92,18 +100,24 @@ class CsvReader {
     std::vector<std::string_view> lines;
     std::string_view rest(text);
     if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);  // a spreadsheet's BOM
-    while (!rest.empty()) {
+    // The header, the rows, and the blank lines a file may end with. Past that the rest
+    // is not even split: a runaway file must not cost memory for its lines.
+    const std::size_t most_lines = static_cast<std::size_t>(limits::kRatePoints) + 1;
+    for (int number = 1; !rest.empty(); ++number) {
       const std::size_t newline = rest.find('\n');
       std::string_view line = rest.substr(0, newline);
       if (line.ends_with('\r')) line.remove_suffix(1);
-      lines.push_back(line);
       rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
+      if (lines.size() >= most_lines && !blank(line)) {
+        fail(number, 1,
+             "expected at most " + limits::grouped(limits::kRatePoints) +
+                 " rows, found more; a coarser time step (a row per minute, say) keeps the "
+                 "shape (docs/scenario.md, Limits)");
+      }
+      if (lines.size() < most_lines) lines.push_back(line);
     }
     // Blank lines at the end (a trailing newline, or several) are tolerated.
-    while (!lines.empty() && split_fields(lines.back()).front().text.empty() &&
-           lines.back().find(',') == std::string_view::npos) {
-      lines.pop_back();
-    }
+    while (!lines.empty() && blank(lines.back())) lines.pop_back();
     if (lines.empty()) fail(1, 1, "expected the header 't,rate', found an empty file");
     const auto header = split_fields(lines[0]);
     if (header.size() != 2 || header[0].text != "t" || header[1].text != "rate") {
@@ -141,6 +155,12 @@ class CsvReader {
              "expected a rate (sessions per second, not negative), found '" +
                  std::string(fields[1].text) + "'");
       }
+      if (*rate > limits::kRate) {
+        fail(line, fields[1].column,
+             "expected a rate of at most 1e9 sessions per second (docs/scenario.md, "
+             "Limits), found '" +
+                 std::string(fields[1].text) + "'");
+      }
       steps.push_back({*t, *rate});
     }
     return steps;
@@ -172,6 +192,8 @@ void read_csv(const YamlNode& node, const ScenarioPaths& paths, TrafficConfig& t
 std::vector<RatePoint> read_profile(const YamlNode& node) {
   const std::string what = "a list of at least one point {at, rate}";
   if (!node.is_sequence() || node.raw().size() == 0) node.expected(what);
+  check_count(node, limits::kRatePoints, "profile points",
+              "a coarser time step (a point per minute, say) keeps the shape");
   std::vector<RatePoint> points;
   for (const YamlNode& item : node.items()) {
     const YamlMap m(item, {"at", "rate"});
@@ -189,6 +211,8 @@ std::vector<RatePoint> read_profile(const YamlNode& node) {
 std::vector<Spike> read_spikes(const YamlNode& node) {
   // An empty list is fine: `--set traffic.spikes=[]` switches the spikes off.
   if (node.raw().IsNull()) return {};
+  check_count(node, limits::kSpikes, "spikes",
+              "a spike per flash sale is plenty; a base profile or CSV carries the rest");
   std::vector<Spike> spikes;
   for (const YamlNode& item : node.items()) {
     const YamlMap m(item, {"at", "peak", "rise", "decay"});
@@ -204,6 +228,25 @@ std::vector<Spike> read_spikes(const YamlNode& node) {
     spikes.push_back(s);
   }
   return spikes;
+}
+
+// An upper bound of the session rate (the base's highest rate plus every spike's peak,
+// scaled), so that a rate times a scale can neither overflow nor ask for more sessions
+// than any run could simulate. A bound, not the exact peak: it costs one pass.
+void check_peak(const TrafficConfig& traffic, const YamlNode& blamed) {
+  double base = traffic.rate;
+  for (const RatePoint& p : traffic.profile) base = std::max(base, p.rate);
+  for (const RatePoint& p : traffic.steps) base = std::max(base, p.rate);
+  double spikes = 0.0;
+  for (const Spike& s : traffic.spikes) spikes += s.peak;
+  const double bound = traffic.scale * (base + spikes);
+  if (bound <= limits::kRate) return;
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.3g", bound);
+  blamed.fail(std::string("expected traffic of at most 1e9 sessions per second, found up to ") +
+              (std::isfinite(bound) ? buffer : "more than 1e308") +
+              " (base + spikes, times scale); lower the rates or the scale (docs/scenario.md, "
+              "Limits)");
 }
 
 }  // namespace
@@ -244,6 +287,7 @@ TrafficConfig read_traffic(const YamlNode& node, const ScenarioPaths& paths) {
     traffic.scale = n->as_number();
     if (traffic.scale < 0.0) n->expected("a scale factor >= 0");
   }
+  check_peak(traffic, m.get("scale") ? *m.get("scale") : node);
   return traffic;
 }
 

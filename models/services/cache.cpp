@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/limits.hpp"
 #include "models/services/service.hpp"
 #include "models/services/service_estimate.hpp"
 #include "models/services/service_types.hpp"
@@ -202,6 +203,7 @@ std::vector<std::string> CacheType::keys() {
 namespace {
 
 std::vector<ColdStart> read_cold(const YamlNode& node) {
+  check_count(node, limits::kOutages, "cold starts", "merge cold starts that overlap");
   std::vector<ColdStart> cold;
   for (const YamlNode& item : read_list(node)) {
     if (!item.is_map()) item.expected("a cold start: a map with 'at' and 'warmup'");

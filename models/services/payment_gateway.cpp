@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "models/limits.hpp"
 #include "models/services/service.hpp"
 #include "models/services/service_estimate.hpp"
 #include "models/services/service_types.hpp"
@@ -237,6 +238,8 @@ ProviderConfig read_provider(const YamlNode& node) {
 PaymentGatewayConfig PaymentGatewayType::read(const YamlMap& m) {
   PaymentGatewayConfig gateway;
   const YamlNode providers = m.required("providers");
+  check_count(providers, limits::kProviders, "providers",
+              "providers that behave alike are one provider with their shares summed");
   double share_sum = 0.0;
   for (const YamlNode& item : providers.items()) {
     gateway.providers.push_back(read_provider(item));

@@ -1,5 +1,6 @@
 #include "models/services/service_type.hpp"
 
+#include "models/limits.hpp"
 #include "models/yaml/yaml_node.hpp"
 
 namespace surgesim::models {
@@ -16,6 +17,7 @@ std::vector<YamlNode> read_list(const YamlNode& node) {
 }
 
 std::vector<OutageConfig> read_outages(const YamlNode& node, int max_instances) {
+  check_count(node, limits::kOutages, "outages", "merge outages that overlap");
   std::vector<OutageConfig> outages;
   for (const YamlNode& item : read_list(node)) {
     if (!item.is_map()) item.expected("an outage: a map with 'at' and 'for'");
@@ -33,6 +35,7 @@ std::vector<OutageConfig> read_outages(const YamlNode& node, int max_instances) 
 }
 
 std::vector<CallConfig> read_calls(const YamlNode& node) {
+  check_count(node, limits::kCallsPerPool, "calls", "call each service once");
   std::vector<CallConfig> calls;
   for (const YamlNode& item : read_list(node)) {
     if (!item.is_map()) item.expected("a call: a map with 'to' and optionally 'p'");

@@ -8,6 +8,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "models/limits.hpp"
 #include "models/yaml/scenario_error.hpp"
 #include "models/yaml/suggest.hpp"
 #include "models/yaml/units.hpp"
@@ -164,6 +165,10 @@ double YamlNode::as_duration() const {
   if (!node_.IsScalar()) expected(what);
   const auto value = parse_duration(node_.Scalar());
   if (!value) expected(what);
+  // 1e308h is a finite number of hours but no finite number of seconds.
+  if (!(*value <= limits::kTimeSpan)) {
+    expected("a duration of at most 1e9 s (about 31 years; docs/scenario.md, Limits)");
+  }
   return *value;
 }
 
@@ -172,6 +177,9 @@ double YamlNode::as_rate() const {
   if (!node_.IsScalar()) expected(what);
   const auto value = parse_rate(node_.Scalar());
   if (!value) expected(what);
+  if (!(*value <= limits::kRate)) {
+    expected("a rate of at most 1e9 sessions per second (docs/scenario.md, Limits)");
+  }
   return *value;
 }
 
@@ -231,6 +239,8 @@ sim::Distribution build_distribution(const std::string& dist, const YamlMap& m, 
   }
   if (dist == "weibull") return Distribution::weibull(number("shape"), value("scale"));
   std::vector<double> values, weights;  // empirical, the last kind
+  check_count(m.required("values"), limits::kEmpiricalValues, "values",
+              "sample the data, or give each distinct value once with its weight");
   for (const YamlNode& item : m.required("values").items()) {
     values.push_back(durations ? item.as_duration() : item.as_number());
   }
@@ -417,6 +427,15 @@ void check_key_name(const std::string& name, const YamlNode& node) {
   if (!ok) {
     node.fail_key("expected a name of letters, digits, '_' or '-', found '" + name + "'");
   }
+}
+
+void check_count(const YamlNode& node, std::int64_t limit, const std::string& what,
+                 const std::string& advice) {
+  if (!node.is_map() && !node.is_sequence()) return;  // the reader says what it expected
+  const auto n = static_cast<std::int64_t>(node.raw().size());
+  if (n <= limit) return;
+  node.fail("expected at most " + limits::grouped(limit) + " " + what + ", found " +
+            limits::grouped(n) + "; " + advice + " (docs/scenario.md, Limits)");
 }
 
 }  // namespace surgesim::models

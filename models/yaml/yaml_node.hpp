@@ -117,6 +117,12 @@ std::string quoted_names(const std::vector<std::string>& names);
 // as 1.000000, which looks fine.
 std::string format_sum(double sum);
 
+// Fails at `node` (a list or a map) when it holds more than `limit` entries (see
+// models/limits.hpp): "expected at most LIMIT WHAT, found N; ADVICE (docs/scenario.md,
+// Limits)".
+void check_count(const YamlNode& node, std::int64_t limit, const std::string& what,
+                 const std::string& advice);
+
 // Names become parts of key paths and labels ("JOURNEY.PAGE"): letters, digits, '_'
 // and '-' only. Blames the key `node` stands under.
 void check_key_name(const std::string& name, const YamlNode& node);
