@@ -65,11 +65,13 @@ void QuantileSketch::merge(const QuantileSketch& other) {
 
   // Only the occupied part of other's store needs to fit into ours.
   const auto& oc = other.counts_;
-  const auto first = std::find_if(oc.begin(), oc.end(), [](std::uint64_t c) { return c != 0; });
-  if (first != oc.end()) {
-    const auto last = std::find_if(oc.rbegin(), oc.rend(), [](std::uint64_t c) { return c != 0; });
+  const Span span = other.occupied();
+  const auto end = oc.begin() + static_cast<std::ptrdiff_t>(span.last);
+  const auto first = std::find_if(oc.begin() + static_cast<std::ptrdiff_t>(span.first), end,
+                                  [](std::uint64_t c) { return c != 0; });
+  if (first != end) {
     const int lo = other.offset_ + static_cast<int>(first - oc.begin());
-    const int hi = other.offset_ + static_cast<int>(oc.rend() - last) - 1;
+    const int hi = other.offset_ + static_cast<int>(span.last) - 1;  // max_'s bucket
     cover(lo, hi);  // no-op for self-merge, so oc stays valid
     for (int i = lo; i <= hi; ++i)
       counts_[static_cast<std::size_t>(i - offset_)] +=
@@ -82,28 +84,67 @@ void QuantileSketch::merge(const QuantileSketch& other) {
 }
 
 void QuantileSketch::clear() {
-  std::fill(counts_.begin(), counts_.end(), 0);
+  const Span span = occupied();
+  std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(span.first),
+            counts_.begin() + static_cast<std::ptrdiff_t>(span.last), 0);
   zero_count_ = 0;
   count_ = 0;
   min_ = std::numeric_limits<double>::infinity();
   max_ = -std::numeric_limits<double>::infinity();
 }
 
-double QuantileSketch::quantile(double q) const {
-  if (!(q >= 0.0 && q <= 1.0))
-    throw std::invalid_argument("QuantileSketch::quantile: q must be in [0, 1]");
-  if (count_ == 0) return kNaN;
+QuantileSketch::Span QuantileSketch::occupied() const {
+  // Nothing outside the zero count (an empty sketch included): max_ < kMinIndexable.
+  if (count_ == zero_count_) return {0, 0};
+  // Values below kMinIndexable were counted as zero, so min_ need not name a bucket.
+  const int lo = min_ < kMinIndexable ? offset_ : index(min_);
+  return {static_cast<std::size_t>(lo - offset_),
+          static_cast<std::size_t>(index(max_) - offset_) + 1};
+}
 
-  const double rank = q * static_cast<double>(count_ - 1);
-  // The extreme order statistics are known exactly; the buckets are not.
-  if (rank < 1.0) return min_;
-  if (rank >= static_cast<double>(count_ - 1)) return max_;
+double QuantileSketch::quantile(double q) const {
+  double out;
+  quantiles(&q, &out, 1);
+  return out;
+}
+
+void QuantileSketch::quantiles(const double* qs, double* out, std::size_t n) const {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!(qs[i] >= 0.0 && qs[i] <= 1.0))
+      throw std::invalid_argument("QuantileSketch::quantile: q must be in [0, 1]");
+    if (i > 0 && qs[i] < qs[i - 1])
+      throw std::invalid_argument("QuantileSketch::quantiles: q must be ascending");
+  }
+  if (count_ == 0) {
+    std::fill(out, out + n, kNaN);
+    return;
+  }
+  const Span span = occupied();
+  std::size_t k = span.first;
   std::uint64_t seen = zero_count_;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double rank = qs[i] * static_cast<double>(count_ - 1);
+    // The extreme order statistics are known exactly; the buckets are not.
+    if (rank < 1.0) {
+      out[i] = min_;
+    } else if (rank >= static_cast<double>(count_ - 1)) {
+      out[i] = max_;
+    } else {
+      out[i] = at_rank(rank, k, seen, span.last);
+    }
+  }
+}
+
+// The first bucket whose cumulative count exceeds rank. `seen` counts the zero bucket and
+// slots [first, k); ranks come ascending, so each call resumes where the last one stopped
+// (without passing the answer's slot, which may answer the next rank too).
+double QuantileSketch::at_rank(double rank, std::size_t& k, std::uint64_t& seen,
+                               std::size_t last) const {
   if (static_cast<double>(seen) > rank) return std::clamp(0.0, min_, max_);
-  for (std::size_t k = 0; k < counts_.size(); ++k) {
-    seen += counts_[k];
-    if (static_cast<double>(seen) > rank)
+  for (; k < last; ++k) {
+    if (static_cast<double>(seen + counts_[k]) > rank)
       return std::clamp(value(offset_ + static_cast<int>(k)), min_, max_);
+    seen += counts_[k];
   }
   return max_;  // unreachable: seen reaches count_ > rank
 }

@@ -22,6 +22,11 @@ namespace surgesim::sim {
 // slack on demand, so once the value range has been seen, add() never
 // allocates. The range is bounded by the indexable doubles (~73k buckets at
 // alpha = 0.005), so memory stays bounded whatever the input.
+//
+// Every non-zero bucket lies between the buckets of the exact min and max, so
+// reading, merging and clearing touch only that span, never the whole store: a
+// sketch cleared every time bucket costs what its data covered, not what the
+// store grew to over the run.
 class QuantileSketch {
  public:
   static constexpr double kMinIndexable = 1e-9;
@@ -80,6 +85,8 @@ class QuantileSketch {
   // [min, max], which can only move them closer to x_k.
   // q must be in [0, 1] (std::invalid_argument); NaN if empty.
   double quantile(double q) const;
+  // quantile(qs[k]) for every k, in one pass over the buckets; qs must be ascending.
+  void quantiles(const double* qs, double* out, std::size_t n) const;
 
   double relative_accuracy() const { return alpha_; }
   // Exact extremes of the data; NaN if empty.
@@ -92,6 +99,13 @@ class QuantileSketch {
   [[noreturn]] static void reject(double x);
   std::size_t grow_to(int i);
   void cover(int lo, int hi);
+  // Slots [first, last) of counts_ that hold every non-zero count (empty when none).
+  struct Span {
+    std::size_t first, last;
+  };
+  Span occupied() const;
+  // The estimate for rank (see quantile), walking from slot k with `seen` values below it.
+  double at_rank(double rank, std::size_t& k, std::uint64_t& seen, std::size_t last) const;
 
   double alpha_;
   double gamma_;

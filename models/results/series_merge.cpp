@@ -72,28 +72,53 @@ void TableShape::check(const std::vector<TableShape>& shapes,
 
 void SeriesAccumulator::add(const std::vector<SeriesTable>& replication) {
   if (replications_ == 0) {
-    shapes_ = TableShape::of(replication);
-    columns_.resize(shapes_.size());
-    for (std::size_t t = 0; t < shapes_.size(); ++t) {
-      const std::size_t rows = shapes_[t].rows;
-      for (std::size_t c = 0; c < shapes_[t].columns.size(); ++c) {
-        Column column;
-        if (shapes_[t].columns[c] == kTimeColumn) {
-          column.time = replication[t].data[c];
-        } else {
-          column.sum.assign(rows, 0.0);
-          column.count.assign(rows, 0);
-          if (with_spread_) {
-            column.running_mean.assign(rows, 0.0);
-            column.m2.assign(rows, 0.0);
-          }
-        }
-        columns_[t].push_back(std::move(column));
-      }
-    }
-  } else {
-    TableShape::check(shapes_, replication, replications_);
+    add(std::vector<SeriesTable>(replication));
+    return;
   }
+  TableShape::check(shapes_, replication, replications_);
+  fold_first();
+  accumulate(replication);
+}
+
+void SeriesAccumulator::add(std::vector<SeriesTable>&& replication) {
+  if (replications_ == 0) {
+    shapes_ = TableShape::of(replication);
+    first_ = std::move(replication);
+    replications_ = 1;
+    return;
+  }
+  add(static_cast<const std::vector<SeriesTable>&>(replication));
+}
+
+// Turns the kept first replication into sums (and Welford's terms) by the same steps
+// every later replication takes, so the arithmetic is the one of an eager accumulator.
+void SeriesAccumulator::fold_first() {
+  if (first_.empty()) return;
+  columns_.resize(shapes_.size());
+  for (std::size_t t = 0; t < shapes_.size(); ++t) {
+    const std::size_t rows = shapes_[t].rows;
+    for (std::size_t c = 0; c < shapes_[t].columns.size(); ++c) {
+      Column column;
+      if (shapes_[t].columns[c] == kTimeColumn) {
+        column.time = first_[t].data[c];
+      } else {
+        column.sum.assign(rows, 0.0);
+        column.count.assign(rows, 0);
+        if (with_spread_) {
+          column.running_mean.assign(rows, 0.0);
+          column.m2.assign(rows, 0.0);
+        }
+      }
+      columns_[t].push_back(std::move(column));
+    }
+  }
+  const std::vector<SeriesTable> first = std::move(first_);
+  first_.clear();
+  replications_ = 0;
+  accumulate(first);
+}
+
+void SeriesAccumulator::accumulate(const std::vector<SeriesTable>& replication) {
   for (std::size_t t = 0; t < columns_.size(); ++t) {
     for (std::size_t c = 0; c < columns_[t].size(); ++c) {
       Column& column = columns_[t][c];
@@ -131,7 +156,25 @@ std::vector<SeriesTable> SeriesAccumulator::tables_of(
   return tables;
 }
 
+namespace {
+// The mean of one observation as the sums compute it: (0 + x) / 1, which turns -0 into +0;
+// NaN (no observation) stays NaN.
+void mean_of_one(SeriesTable& table) {
+  for (std::size_t c = 0; c < table.columns.size(); ++c) {
+    if (table.columns[c] == kTimeColumn) continue;
+    for (double& x : table.data[c]) {
+      if (!std::isnan(x)) x = (0.0 + x) / 1.0;
+    }
+  }
+}
+}  // namespace
+
 std::vector<SeriesTable> SeriesAccumulator::mean() const {
+  if (!first_.empty()) {
+    std::vector<SeriesTable> tables = first_;
+    for (SeriesTable& table : tables) mean_of_one(table);
+    return tables;
+  }
   return tables_of([](const Column& column) {
     std::vector<double> means(column.sum.size(), kNaN);
     for (std::size_t b = 0; b < means.size(); ++b) {
@@ -139,6 +182,18 @@ std::vector<SeriesTable> SeriesAccumulator::mean() const {
     }
     return means;
   });
+}
+
+std::vector<SeriesTable> SeriesAccumulator::take_mean() {
+  std::vector<SeriesTable> tables;
+  if (!first_.empty()) {
+    tables = std::move(first_);
+    for (SeriesTable& table : tables) mean_of_one(table);
+  } else {
+    tables = mean();
+  }
+  *this = SeriesAccumulator(with_spread_);
+  return tables;
 }
 
 std::vector<SeriesTable> SeriesAccumulator::ci95() const {

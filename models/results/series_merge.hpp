@@ -39,12 +39,19 @@ class SeriesAccumulator {
   explicit SeriesAccumulator(bool with_spread) : with_spread_(with_spread) {}
 
   // The next replication's tables (the first fixes the shapes; std::logic_error after).
+  // The first is kept as it is and folded into sums when the second comes, so a single
+  // replication costs no more than its own tables; hand it over with std::move to avoid
+  // even the copy.
   void add(const std::vector<SeriesTable>& replication);
+  void add(std::vector<SeriesTable>&& replication);
   std::size_t replications() const { return replications_; }
 
   // NaN-skipping mean per cell: the observations summed in replication order over their
   // count, the very arithmetic of merge_series, so bit-identical to it.
   std::vector<SeriesTable> mean() const;
+  // The same, leaving the accumulator empty: a single replication's tables become the
+  // mean in place instead of being copied.
+  std::vector<SeriesTable> take_mean();
   // 95% Student-t half-width per cell from Welford's M2 (needs `with_spread`; empty with
   // fewer than two replications). NOTE: one pass cannot reproduce the two-pass sum of
   // squared deviations bit for bit; the two agree to rounding (error ~ n x 1e-16 x
@@ -62,11 +69,14 @@ class SeriesAccumulator {
   };
   std::vector<SeriesTable> tables_of(
       const std::function<std::vector<double>(const Column&)>& values) const;
+  void fold_first();
+  void accumulate(const std::vector<SeriesTable>& replication);
 
   bool with_spread_;
   std::size_t replications_ = 0;
   std::vector<TableShape> shapes_;
-  std::vector<std::vector<Column>> columns_;  // [table][column]
+  std::vector<std::vector<Column>> columns_;  // [table][column], once folded
+  std::vector<SeriesTable> first_;             // the only replication so far, not folded
 };
 
 // The exact 95% Student-t half-widths of `mean`, in a second pass: per cell the squared

@@ -194,10 +194,12 @@ class ReplicationMerger {
 
   void operator()(ReplicationOutcome&& outcome) {
     result_.events += outcome.events;
-    series_.add(outcome.result.series);
     if (options_.series_store) options_.series_store->add(outcome.result.series);
     if (options_.keep_replication_series) {
+      series_.add(outcome.result.series);
       result_.replication_series.push_back(std::move(outcome.result.series));
+    } else {
+      series_.add(std::move(outcome.result.series));
     }
     result_.replications.push_back(std::move(outcome.result.summary));
   }
@@ -218,9 +220,12 @@ class ReplicationMerger {
   }
 
   void finish_series() {
-    result_.series_mean = series_.mean();
     const std::size_t n = series_.replications();
-    if (n < 2) return;
+    if (n < 2) {
+      result_.series_mean = series_.take_mean();
+      return;
+    }
+    result_.series_mean = series_.mean();
     if (options_.series_store) {
       result_.series_ci95 = options_.series_store->ci95(result_.series_mean);
     } else if (options_.keep_replication_series) {

@@ -14,7 +14,10 @@ Json number_or_null(double x) {
 
 LatencySummary summarize_latency(const sim::Welford& w, const sim::QuantileSketch& q) {
   if (w.count() == 0) return {kNaN, kNaN, kNaN, kNaN};
-  return {w.mean(), q.quantile(0.50), q.quantile(0.95), q.quantile(0.99)};
+  static constexpr double kLevels[] = {0.50, 0.95, 0.99};
+  double p[3];
+  q.quantiles(kLevels, p, 3);
+  return {w.mean(), p[0], p[1], p[2]};
 }
 
 void ServiceStats::restart(sim::Time t) {

@@ -519,6 +519,33 @@ TEST_CASE("SeriesAccumulator: merge_series' mean bit for bit, Welford's half-wid
   CHECK_THROWS_AS(means_only.add(other), std::logic_error);
 }
 
+TEST_CASE("SeriesAccumulator: one replication kept as it is, the same mean as the sums") {
+  // Bucket 0 of sessions/drops' first column is -0: a sum starting at 0 makes it +0.
+  auto tables = replication_tables(0);
+  tables[1].data[1][0] = -0.0;
+  const auto merged = surgesim::models::merge_series({tables});
+  const auto check = [&](const std::vector<SeriesTable>& mean) {
+    check_same_tables(mean, merged.mean);
+    CHECK_FALSE(std::signbit(mean[1].data[1][0]));
+    CHECK(std::isnan(mean[0].data[2][3]));  // no observation stays NaN
+  };
+  SeriesAccumulator copied(false);
+  copied.add(tables);
+  check(copied.mean());
+  SeriesAccumulator moved(true);
+  moved.add(std::vector<SeriesTable>(tables));
+  CHECK(moved.ci95().empty());
+  check(moved.mean());
+  check(moved.take_mean());
+  CHECK(moved.replications() == 0);
+  // The kept replication is folded into sums when a second one comes.
+  moved.add(std::vector<SeriesTable>(tables));
+  moved.add(replication_tables(1));
+  const auto two = surgesim::models::merge_series({tables, replication_tables(1)});
+  check_same_tables(moved.mean(), two.mean);
+  check_equal_to_rounding(moved.ci95(), two.ci95);
+}
+
 TEST_CASE("run_replications_in_order: merges in order and holds at most `threads` results") {
   for (unsigned threads : {1u, 2u, 4u}) {
     CAPTURE(threads);

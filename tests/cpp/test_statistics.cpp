@@ -245,6 +245,42 @@ TEST_CASE("QuantileSketch merge equals a sketch of the union") {
   }
 }
 
+TEST_CASE("QuantileSketch reused bucket after bucket answers as a fresh one") {
+  // A store grown over a wide range, then cleared and refilled with narrow data: the
+  // clear touches only the span the data covered, so nothing may survive it.
+  std::vector<double> levels;
+  for (int i = 0; i <= 200; ++i) levels.push_back(i / 200.0);
+  QuantileSketch reused;
+  for (double x : generate(3000, 31, [](std::mt19937_64& r) {
+         return std::lognormal_distribution<double>(0.0, 4.0)(r);
+       })) {
+    reused.add(x);
+  }
+  for (std::uint64_t bucket = 0; bucket < 20; ++bucket) {
+    CAPTURE(bucket);
+    reused.clear();
+    QuantileSketch fresh;
+    auto xs = generate(1 + bucket * 7, 40 + bucket, [&](std::mt19937_64& r) {
+      return std::exponential_distribution<double>(1.0 + static_cast<double>(bucket))(r);
+    });
+    if (bucket % 3 == 0) xs.push_back(0.0);  // the zero bucket, below every index
+    for (double x : xs) {
+      reused.add(x);
+      fresh.add(x);
+    }
+    std::vector<double> together(levels.size());
+    reused.quantiles(levels.data(), together.data(), levels.size());
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+      CAPTURE(levels[i]);
+      CHECK(reused.quantile(levels[i]) == fresh.quantile(levels[i]));
+      CHECK(together[i] == fresh.quantile(levels[i]));
+    }
+  }
+  const double descending[] = {0.9, 0.5};
+  double out[2];
+  CHECK_THROWS_AS(reused.quantiles(descending, out, 2), std::invalid_argument);
+}
+
 TEST_CASE("QuantileSketch edge cases") {
   QuantileSketch sk;
   CHECK(sk.count() == 0);
