@@ -1,6 +1,8 @@
 #include "sim/quantile_sketch.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
@@ -56,6 +58,21 @@ void QuantileSketch::cover(int lo, int hi) {
     std::copy(counts_.begin(), counts_.end(), grown.begin() + (cur_lo - new_lo));
   counts_.swap(grown);
   offset_ = new_lo;
+  occupied_.assign((counts_.size() + 63) / 64, 0);
+  for (std::size_t k = 0; k < counts_.size(); ++k) {
+    if (counts_[k] != 0) occupied_[k / 64] |= std::uint64_t{1} << (k % 64);
+  }
+}
+
+template <class Visit>
+void QuantileSketch::for_each_occupied(Visit&& visit) const {
+  const Span span = occupied();
+  if (span.first == span.last) return;
+  for (std::size_t w = span.first / 64; w <= (span.last - 1) / 64; ++w) {
+    for (std::uint64_t bits = occupied_[w]; bits != 0; bits &= bits - 1) {
+      if (visit(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)))) return;
+    }
+  }
 }
 
 void QuantileSketch::merge(const QuantileSketch& other) {
@@ -64,18 +81,22 @@ void QuantileSketch::merge(const QuantileSketch& other) {
   if (other.count_ == 0) return;
 
   // Only the occupied part of other's store needs to fit into ours.
-  const auto& oc = other.counts_;
   const Span span = other.occupied();
-  const auto end = oc.begin() + static_cast<std::ptrdiff_t>(span.last);
-  const auto first = std::find_if(oc.begin() + static_cast<std::ptrdiff_t>(span.first), end,
-                                  [](std::uint64_t c) { return c != 0; });
-  if (first != end) {
-    const int lo = other.offset_ + static_cast<int>(first - oc.begin());
-    const int hi = other.offset_ + static_cast<int>(span.last) - 1;  // max_'s bucket
-    cover(lo, hi);  // no-op for self-merge, so oc stays valid
-    for (int i = lo; i <= hi; ++i)
-      counts_[static_cast<std::size_t>(i - offset_)] +=
-          oc[static_cast<std::size_t>(i - other.offset_)];
+  if (span.first != span.last) {
+    std::size_t first = span.last;
+    other.for_each_occupied([&](std::size_t k) {
+      first = k;
+      return true;
+    });
+    cover(other.offset_ + static_cast<int>(first),
+          other.offset_ + static_cast<int>(span.last) - 1);  // no-op for self-merge
+    const int shift = other.offset_ - offset_;
+    other.for_each_occupied([&](std::size_t k) {
+      const auto slot = static_cast<std::size_t>(static_cast<int>(k) + shift);
+      counts_[slot] += other.counts_[k];
+      occupied_[slot / 64] |= std::uint64_t{1} << (slot % 64);
+      return false;
+    });
   }
   zero_count_ += other.zero_count_;
   count_ += other.count_;
@@ -84,9 +105,11 @@ void QuantileSketch::merge(const QuantileSketch& other) {
 }
 
 void QuantileSketch::clear() {
-  const Span span = occupied();
-  std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(span.first),
-            counts_.begin() + static_cast<std::ptrdiff_t>(span.last), 0);
+  for_each_occupied([&](std::size_t k) {
+    counts_[k] = 0;
+    occupied_[k / 64] = 0;
+    return false;
+  });
   zero_count_ = 0;
   count_ = 0;
   min_ = std::numeric_limits<double>::infinity();
@@ -119,34 +142,63 @@ void QuantileSketch::quantiles(const double* qs, double* out, std::size_t n) con
     std::fill(out, out + n, kNaN);
     return;
   }
-  const Span span = occupied();
-  std::size_t k = span.first;
-  std::uint64_t seen = zero_count_;
+  // Ranks the exact extremes or the zero bucket answer are settled first. The others
+  // (ascending, like qs) are met by walking the non-zero buckets, the lower half of the
+  // ranks upwards from the least bucket, the upper half downwards from the greatest: tail
+  // quantiles sit a few buckets below the max.
+  std::size_t pending[8];
+  double ranks[8];
+  std::size_t waiting = 0, upper = 0;  // pending[upper, waiting) walk downwards
+  const double middle = 0.5 * static_cast<double>(count_ - 1);
   for (std::size_t i = 0; i < n; ++i) {
     const double rank = qs[i] * static_cast<double>(count_ - 1);
-    // The extreme order statistics are known exactly; the buckets are not.
     if (rank < 1.0) {
       out[i] = min_;
     } else if (rank >= static_cast<double>(count_ - 1)) {
       out[i] = max_;
+    } else if (static_cast<double>(zero_count_) > rank) {
+      out[i] = std::clamp(0.0, min_, max_);
+    } else if (waiting < std::size(pending)) {
+      if (rank <= middle) upper = waiting + 1;
+      pending[waiting] = i;
+      ranks[waiting++] = rank;
     } else {
-      out[i] = at_rank(rank, k, seen, span.last);
+      quantiles(&qs[i], &out[i], 1);  // beyond one walk's worth: a walk of its own
     }
   }
-}
-
-// The first bucket whose cumulative count exceeds rank. `seen` counts the zero bucket and
-// slots [first, k); ranks come ascending, so each call resumes where the last one stopped
-// (without passing the answer's slot, which may answer the next rank too).
-double QuantileSketch::at_rank(double rank, std::size_t& k, std::uint64_t& seen,
-                               std::size_t last) const {
-  if (static_cast<double>(seen) > rank) return std::clamp(0.0, min_, max_);
-  for (; k < last; ++k) {
-    if (static_cast<double>(seen + counts_[k]) > rank)
-      return std::clamp(value(offset_ + static_cast<int>(k)), min_, max_);
-    seen += counts_[k];
+  const auto estimate = [&](std::size_t k) {
+    return std::clamp(value(offset_ + static_cast<int>(k)), min_, max_);
+  };
+  // Upwards: the first bucket whose cumulative count (zero bucket included) exceeds rank.
+  std::size_t next = 0;
+  if (upper > 0) {
+    std::uint64_t seen = zero_count_;
+    for_each_occupied([&](std::size_t k) {
+      seen += counts_[k];
+      for (; next < upper && static_cast<double>(seen) > ranks[next]; ++next)
+        out[pending[next]] = estimate(k);
+      return next == upper;
+    });
   }
-  return max_;  // unreachable: seen reaches count_ > rank
+  for (; next < upper; ++next) out[pending[next]] = max_;  // unreachable: seen reaches count_
+  if (upper == waiting) return;
+  // Downwards: the same bucket, found as the first one down whose count below (the
+  // cumulative count of the next non-zero bucket down) no longer exceeds rank; below the
+  // least bucket lies the zero bucket, which exceeds no rank walked.
+  const Span span = occupied();
+  std::size_t last = waiting;
+  std::uint64_t above = 0;
+  for (std::size_t w = (span.last - 1) / 64 + 1; w-- > span.first / 64 && last > upper;) {
+    for (std::uint64_t bits = occupied_[w]; bits != 0 && last > upper;) {
+      const int b = 63 - std::countl_zero(bits);
+      bits &= ~(std::uint64_t{1} << b);
+      const std::size_t k = w * 64 + static_cast<std::size_t>(b);
+      above += counts_[k];
+      for (; last > upper && !(static_cast<double>(count_ - above) > ranks[last - 1]); --last)
+        out[pending[last - 1]] = estimate(k);
+    }
+  }
+  for (; last > upper; --last) out[pending[last - 1]] = max_;  // unreachable, as above
 }
 
 double QuantileSketch::min() const {

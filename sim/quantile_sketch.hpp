@@ -23,9 +23,10 @@ namespace surgesim::sim {
 // allocates. The range is bounded by the indexable doubles (~73k buckets at
 // alpha = 0.005), so memory stays bounded whatever the input.
 //
-// Every non-zero bucket lies between the buckets of the exact min and max, so
-// reading, merging and clearing touch only that span, never the whole store: a
-// sketch cleared every time bucket costs what its data covered, not what the
+// A bitmap beside the counts marks the non-zero buckets (one OR per add), and
+// every non-zero bucket lies between the buckets of the exact min and max: reading,
+// merging and clearing visit the marked buckets of that span only, so a sketch
+// read and cleared every time bucket costs what the bucket recorded, not what the
 // store grew to over the run.
 class QuantileSketch {
  public:
@@ -67,6 +68,7 @@ class QuantileSketch {
     if (slot >= counts_.size()) [[unlikely]]
       slot = grow_to(i);
     ++counts_[slot];
+    occupied_[slot / 64] |= std::uint64_t{1} << (slot % 64);
   }
 
   // Exact: the result has the same bucket counts as a sketch of the union.
@@ -104,8 +106,9 @@ class QuantileSketch {
     std::size_t first, last;
   };
   Span occupied() const;
-  // The estimate for rank (see quantile), walking from slot k with `seen` values below it.
-  double at_rank(double rank, std::size_t& k, std::uint64_t& seen, std::size_t last) const;
+  // Calls visit(slot) for every non-zero slot, ascending, until it returns true.
+  template <class Visit>
+  void for_each_occupied(Visit&& visit) const;
 
   double alpha_;
   double gamma_;
@@ -115,6 +118,7 @@ class QuantileSketch {
   int max_index_;   // index of the largest finite double
   int offset_ = 0;  // bucket index of counts_[0]
   std::vector<std::uint64_t> counts_;
+  std::vector<std::uint64_t> occupied_;  // bit k of word k / 64: counts_[k] != 0
   std::uint64_t zero_count_ = 0;
   std::uint64_t count_ = 0;
   double min_ = std::numeric_limits<double>::infinity();
