@@ -19,7 +19,7 @@ packages=(
   pybind11-dev doctest-dev libcli11-dev libfmt-dev nlohmann-json3-dev
   python3 python3-dev python3-numpy python3-pandas python3-matplotlib python3-h5py
   python3-distributed python3-pytest python3-nbclient python3-ipykernel
-  python3-jsonschema python3-ruamel.yaml python3-yaml
+  python3-jsonschema python3-ruamel.yaml python3-tqdm python3-yaml
 )
 
 install_missing_packages() {

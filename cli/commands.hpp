@@ -33,5 +33,7 @@ Command add_check_command(CLI::App& app);
 Command add_graph_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);
+Command add_sweep_command(CLI::App& app);
+Command add_size_command(CLI::App& app);
 
 }  // namespace surgesim::cli

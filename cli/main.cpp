@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
       {"run", cli::add_run_command(app)},         {"check", cli::add_check_command(app)},
       {"graph", cli::add_graph_command(app)},     {"report", cli::add_report_command(app)},
       {"compare", cli::add_compare_command(app)},
+      {"sweep", cli::add_sweep_command(app)},
+      {"size", cli::add_size_command(app)},
   };
   try {
     app.parse(argc, argv);

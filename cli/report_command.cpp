@@ -1,12 +1,5 @@
 // surgesim report / surgesim compare: read results files with the Python package
-// (h5py, pandas, matplotlib draw better pictures than C++ would) by replacing this
-// process with `python -m surgesim.report|compare`, so the exit status, signals and
-// output are Python's own. The interpreter and the package folder are the ones this
-// build was configured with (SURGESIM_PYTHON_EXECUTABLE, SURGESIM_PYTHON_DIR).
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+// (h5py, pandas, matplotlib draw better pictures than C++ would).
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -14,68 +7,15 @@
 #include <vector>
 
 #include "cli/commands.hpp"
-
-extern char** environ;
+#include "cli/python_module.hpp"
 
 namespace surgesim::cli {
 namespace {
-
-constexpr const char* kPythonExecutable = SURGESIM_PYTHON_EXECUTABLE;
-constexpr const char* kPythonDir = SURGESIM_PYTHON_DIR;
 
 bool is_results_file_candidate(const std::string& path) {
   if (std::filesystem::is_regular_file(path)) return true;
   std::cerr << "error: " << path << ": no such results file\n";
   return false;
-}
-
-// The current environment with the build's package folder first on PYTHONPATH.
-std::vector<std::string> python_environment() {
-  std::vector<std::string> env;
-  std::string python_path = std::string("PYTHONPATH=") + kPythonDir;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string variable(*entry);
-    if (variable.rfind("PYTHONPATH=", 0) == 0) {
-      const std::string previous = variable.substr(std::strlen("PYTHONPATH="));
-      if (!previous.empty()) python_path += ":" + previous;
-    } else {
-      env.push_back(variable);
-    }
-  }
-  env.push_back(python_path);
-  return env;
-}
-
-std::vector<char*> pointers(std::vector<std::string>& strings) {
-  std::vector<char*> result;
-  for (std::string& s : strings) result.push_back(s.data());
-  result.push_back(nullptr);
-  return result;
-}
-
-// Replaces this process with `python -m MODULE ARGS...`; returns only on failure.
-int exec_python_module(const std::string& module, const std::vector<std::string>& args) {
-  if (std::strlen(kPythonExecutable) == 0) {
-    std::cerr << "error: this surgesim was built without Python (SURGESIM_PYTHON=OFF); "
-                 "report and compare need it\n";
-    return kFailure;
-  }
-  const std::filesystem::path module_file =
-      std::filesystem::path(kPythonDir) / "surgesim" / (module + ".py");
-  if (!std::filesystem::is_regular_file(module_file)) {
-    std::cerr << "error: the surgesim Python package is not built: " << module_file
-              << " is missing (build the whole project: cmake --build BUILD_DIR)\n";
-    return kFailure;
-  }
-  std::vector<std::string> argv = {kPythonExecutable, "-m", "surgesim." + module};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<std::string> env = python_environment();
-  std::vector<char*> argv_pointers = pointers(argv);
-  std::vector<char*> env_pointers = pointers(env);
-  std::cout.flush();
-  ::execve(kPythonExecutable, argv_pointers.data(), env_pointers.data());
-  std::cerr << "error: cannot run " << kPythonExecutable << ": " << std::strerror(errno) << "\n";
-  return kFailure;
 }
 
 }  // namespace
@@ -108,7 +48,7 @@ Command add_report_command(CLI::App& app) {
     if (!args->to.empty()) python_args.push_back("--to=" + args->to);
     python_args.push_back("--");
     python_args.push_back(args->results);
-    return exec_python_module("report", python_args);
+    return exec_python_module("report", python_args, "report");
   };
 }
 
@@ -129,7 +69,8 @@ Command add_compare_command(CLI::App& app) {
     if (!is_results_file_candidate(args->a) || !is_results_file_candidate(args->b)) {
       return kInvalid;
     }
-    return exec_python_module("compare", {"--format", args->format, "--", args->a, args->b});
+    return exec_python_module("compare", {"--format", args->format, "--", args->a, args->b},
+                              "compare");
   };
 }
 

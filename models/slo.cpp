@@ -231,4 +231,13 @@ Json evaluate_slos(const Scenario& scenario, const Json& summary,
   return out;
 }
 
+Json slo_values(const Scenario& scenario, const Json& replication) {
+  Json out = Json::array();
+  for (const SloConfig& slo : scenario.slos) {
+    const double value = overall_value(slo, replication);
+    out.push_back({{"name", slo.name}, {"value", std::isnan(value) ? Json(nullptr) : Json(value)}});
+  }
+  return out;
+}
+
 }  // namespace surgesim::models

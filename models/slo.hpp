@@ -24,4 +24,9 @@ namespace surgesim::models {
 Json evaluate_slos(const Scenario& scenario, const Json& summary,
                    const std::vector<SeriesTable>& mean_tables);
 
+// Every SLO's whole-run value in one replication's tree, as evaluate_slos computes it
+// from the summary: [{name, value}] (value null without an observation). The spread of
+// these over replications gives a confidence bound on each SLO (surgesim.size).
+Json slo_values(const Scenario& scenario, const Json& replication);
+
 }  // namespace surgesim::models

@@ -88,17 +88,20 @@ py::dict load(const py::dict& source) {
 }
 
 // Runs `work` without the GIL on a helper thread so that the caller's thread can notice
-// Ctrl-C (Jupyter's "interrupt kernel" too): PyErr_CheckSignals only works there.
+// Ctrl-C (Jupyter's "interrupt kernel" too): PyErr_CheckSignals only works on the main
+// thread. A run on another thread (a sweep's point) stops when `cancel.is_set()`.
 template <class Work>
-auto interruptibly(Work work) {
+auto interruptibly(Work work, const py::object& cancel = py::none()) {
   std::atomic<bool> stop{false};
   py::gil_scoped_release release;
   auto done = std::async(std::launch::async, [&] { return work(&stop); });
   while (done.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
     py::gil_scoped_acquire acquire;
-    if (PyErr_CheckSignals() != 0) {
+    const bool signalled = PyErr_CheckSignals() != 0;
+    if (signalled || (!cancel.is_none() && cancel.attr("is_set")().cast<bool>())) {
       stop.store(true);
       done.wait();  // the workers read `stop`, which must outlive them
+      if (!signalled) PyErr_SetString(PyExc_KeyboardInterrupt, "cancelled");
       throw py::error_already_set();
     }
   }
@@ -144,7 +147,7 @@ py::dict run(const py::dict& source, std::optional<std::int64_t> replications,
              std::optional<std::int64_t> seed, std::int64_t threads,
              std::optional<std::string> output, std::optional<std::string> warmup,
              std::optional<double> precision, std::int64_t max_replications, bool keep_replications,
-             bool series) {
+             bool series, const py::object& cancel, const std::string& words) {
   Source s = source_from(source);
   models::StudyOptions options;
   options.replications = replications;
@@ -155,11 +158,15 @@ py::dict run(const py::dict& source, std::optional<std::int64_t> replications,
   options.precision = precision;
   options.max_replications = max_replications;
   options.keep_replication_series = keep_replications;
-  const models::Study study = interruptibly([&](const std::atomic<bool>* stop) {
-    models::StudyHooks hooks;
-    hooks.stop = stop;
-    return models::run_study(s.scenario, s.files, options, models::python_words(), hooks);
-  });
+  const models::Study study = interruptibly(
+      [&](const std::atomic<bool>* stop) {
+        models::StudyHooks hooks;
+        hooks.stop = stop;
+        return models::run_study(
+            s.scenario, s.files, options,
+            words == "command_line" ? models::command_line_words() : models::python_words(), hooks);
+      },
+      cancel);
   const models::ExperimentResult& result = study.result;
 
   py::list trees;
@@ -230,7 +237,7 @@ and files (every file read, by resolved path). Raises surgesim.ScenarioError.)")
         py::arg("seed") = py::none(), py::arg("threads") = 0, py::arg("output") = py::none(),
         py::arg("warmup") = py::none(), py::arg("precision") = py::none(),
         py::arg("max_replications") = 100, py::arg("keep_replications") = false,
-        py::arg("series") = true,
+        py::arg("series") = true, py::arg("cancel") = py::none(), py::arg("words") = "python",
         R"(Load, validate and simulate a scenario source (as ``load`` takes it).
 
 ``replications`` and ``seed`` override the scenario's; ``threads`` = 0 uses all cores.
@@ -238,7 +245,9 @@ and files (every file read, by resolved path). Raises surgesim.ScenarioError.)")
 ``warmup`` is a duration that replaces the scenario's, or ``"auto"`` (MSER-5 on a
 pilot run); ``precision`` adds replications until every headline half-width is below
 ``precision`` x |mean|, up to ``max_replications``; ``keep_replications`` keeps every
-replication's own tables; ``series`` = False returns no time series.
+replication's own tables; ``series`` = False returns no time series; ``cancel``, an
+object with ``is_set()`` (a threading.Event), stops a run on another thread; ``words``
+= "command_line" names options as flags in messages (a command run by Python).
 Returns a dict: summary (JSON text), replications (JSON text per replication), series
 (per table: path, columns, bucket_s, mean and ci95 as [column, bucket] arrays, ci95
 None with one replication, replications as [replication, column, bucket], with no

@@ -285,7 +285,11 @@ ExperimentResult run_experiment(const Scenario& scenario, const RunOptions& opti
   // One replication: its own tree, counts stay integers.
   summary.update(count == 1 ? result.replications.front() : mean);
   // SLO verdicts are judged on the means; they have no half-width of their own.
-  if (!scenario.slos.empty()) summary["slo"] = evaluate_slos(scenario, summary, result.series_mean);
+  if (!scenario.slos.empty()) {
+    summary["slo"] = evaluate_slos(scenario, summary, result.series_mean);
+    // Each replication's own whole-run values, for confidence bounds on the SLOs.
+    for (Json& tree : result.replications) tree["slo"] = slo_values(scenario, tree);
+  }
   if (count >= 2) summary["ci95"] = std::move(half_width);
   merge_saturation(summary, result.replications);
   result.summary = std::move(summary);

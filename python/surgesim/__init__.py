@@ -21,9 +21,17 @@ from . import _core
 from ._errors import ScenarioError
 from ._scenario import Overrides, PathLike, Scenario, as_scenario, load, loads
 
-__all__ = ["Results", "Scenario", "ScenarioError", "Series", "compare", "graph", "load",
-           "loads", "estimate", "read", "report", "run", "validate", "__version__"]
+__all__ = ["NoFeasiblePoint", "Results", "Scenario", "ScenarioError", "Series", "SizeResult",
+           "compare", "estimate", "graph", "load", "loads", "read", "report", "run", "size",
+           "sweep", "validate", "__version__"]
 __version__: str = _core.__version__
+
+
+# Loaded on first use; also so that `python -m surgesim._sweep` (surgesim sweep) does not
+# find its module imported already.
+_LAZY = {"Results": "._results", "Series": "._results", "read": "._results",
+         "sweep": "._sweep", "size": "._size", "SizeResult": "._size",
+         "NoFeasiblePoint": "._size"}
 
 
 def __getattr__(name: str) -> Any:
@@ -34,8 +42,8 @@ def __getattr__(name: str) -> Any:
 
     if name in ("report", "compare"):
         return importlib.import_module(f".{name}", __name__)
-    if name in ("Results", "Series", "read"):
-        return getattr(importlib.import_module("._results", __name__), name)
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

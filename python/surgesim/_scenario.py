@@ -123,7 +123,8 @@ class Scenario:
         changes = [f"{path}={value}" for path, value in self.overrides]
         shown = ", ".join(changes[:3]) + (f", ... ({len(changes)} changes)" if len(changes) > 3 else "")
         origin = f" from {self._file}" if self._file != _TEXT_NAME else ""
-        return f"<Scenario {self.name!r}{origin}{'; ' + shown if shown else ''}>"
+        name = repr(self._loaded["info"]["name"]) if self._loaded is not None else "(invalid)"
+        return f"<Scenario {name}{origin}{'; ' + shown if shown else ''}>"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Scenario):
