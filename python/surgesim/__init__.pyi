@@ -1,5 +1,5 @@
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union, overload
@@ -60,9 +60,26 @@ class Results:
     def drops(self) -> pd.Series: ...
     def timeseries(self, path: str, replication: int | None = ...) -> pd.DataFrame: ...
     def timeseries_paths(self) -> list[str]: ...
+    def _repr_html_(self) -> str: ...
 
+class Scenario:
+    def set(self, path: str | Mapping[str, Any], value: Any = ..., /) -> Scenario: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def file(self) -> str: ...
+    @property
+    def overrides(self) -> list[tuple[str, str]]: ...
+    def validate(self) -> list[str]: ...
+    def info(self) -> dict[str, Any]: ...
+    def to_yaml(self) -> str: ...
+
+ScenarioLike = Union[Scenario, str, os.PathLike[str]]
+
+def load(path: PathLike) -> Scenario: ...
+def loads(text: str, *, base_dir: PathLike | None = ..., name: str = ...) -> Scenario: ...
 def run(
-    path: PathLike,
+    scenario: ScenarioLike,
     *,
     set: Overrides = ...,
     replications: int | None = ...,
@@ -74,5 +91,48 @@ def run(
     max_replications: int = ...,
     keep_replications: bool = ...,
 ) -> Results: ...
-def validate(path: PathLike, *, set: Overrides = ...) -> dict[str, Any]: ...
-def graph(path: PathLike, *, set: Overrides = ...) -> str: ...
+def validate(scenario: ScenarioLike, *, set: Overrides = ...) -> dict[str, Any]: ...
+def graph(scenario: ScenarioLike, *, set: Overrides = ...) -> str: ...
+def estimate(scenario: ScenarioLike, *, set: Overrides = ...) -> pd.DataFrame: ...
+def read(path: PathLike) -> Results: ...
+def sweep(
+    scenario: ScenarioLike,
+    grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+    *,
+    replications: int | None = ...,
+    seed: int | None = ...,
+    executor: Any = ...,
+    progress: bool = ...,
+) -> pd.DataFrame: ...
+
+class SizeResult:
+    values: dict[str, int]
+    cost: float
+    cost_ci95: float
+    lost_revenue: float
+    lost_revenue_ci95: float
+    objective: float
+    slo: list[dict[str, Any]]
+    summary: dict[str, Any]
+    evaluated: pd.DataFrame
+    replications: int
+    confirm_replications: int
+    grid_size: int
+    def to_json(self) -> dict[str, Any]: ...
+
+class NoFeasiblePoint(Exception):
+    why: list[str]
+    evaluated: pd.DataFrame
+
+def size(
+    scenario: ScenarioLike,
+    vary: Mapping[str, tuple[int, int]],
+    *,
+    objective: str = ...,
+    confidence: float = ...,
+    replications: int | None = ...,
+    confirm_replications: int | None = ...,
+    seed: int | None = ...,
+    executor: Any = ...,
+    progress: bool = ...,
+) -> SizeResult: ...
