@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/services/service_types.hpp"
+#include "models/yaml/clock.hpp"
 #include "sim/distribution.hpp"
 #include "sim/time.hpp"
 
@@ -106,12 +107,20 @@ struct SloConfig {
   double limit = 0.0;  // seconds for latency metrics, a fraction otherwise
 };
 
+// `window`: simulate only [from, to) of the scenario, times still counted from its 0.
+struct WindowConfig {
+  Time from = 0.0;
+  Time to = 0.0;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
   std::string currency = "IDR";
   Time duration = 0.0;
-  Time warmup = 0.0;
+  Time warmup = 0.0;                // from the start of the simulated span (the window's `from`)
+  std::optional<StartClock> start;  // the shop's clock at time 0
+  std::optional<WindowConfig> window;
   Time bucket = 60.0;
   std::uint64_t seed = 1;
   int replications = 1;
@@ -123,6 +132,12 @@ struct Scenario {
   std::string resolved_text;
   // Things that are allowed but probably not meant ("file:line:col: key.path: ...").
   std::vector<std::string> warnings;
+
+  // The simulated span: the window, or [0, duration).
+  Time run_from() const { return window ? window->from : 0.0; }
+  Time run_to() const { return window ? window->to : duration; }
+  // Where the statistics window begins.
+  Time statistics_from() const { return run_from() + warmup; }
 };
 
 }  // namespace surgesim::models

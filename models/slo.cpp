@@ -184,8 +184,9 @@ Failures failing_buckets(const Scenario& scenario, const SloConfig& slo, const S
   const std::vector<double> values = bucket_values(slo, table);
   const std::vector<double>* starts = table.column("t_s");
   if (!starts) throw std::invalid_argument("table " + table.path + " has no column 't_s'");
-  // Bucket starts are multiples of the width; the slack absorbs their rounding.
-  const double first_counted = scenario.warmup - 1e-9 * scenario.bucket;
+  // Bucket starts are the simulated span's start plus multiples of the width; the slack
+  // absorbs their rounding.
+  const double first_counted = scenario.statistics_from() - 1e-9 * scenario.bucket;
   Failures failures;
   bool in_run = false;
   for (std::size_t k = 0; k < values.size(); ++k) {
@@ -196,7 +197,7 @@ Failures failing_buckets(const Scenario& scenario, const SloConfig& slo, const S
       continue;
     }
     ++failures.buckets;
-    const double end = std::min(start + scenario.bucket, scenario.duration);
+    const double end = std::min(start + scenario.bucket, scenario.run_to());
     if (in_run) {
       failures.ranges.back()[1] = end;
     } else {
@@ -208,6 +209,23 @@ Failures failing_buckets(const Scenario& scenario, const SloConfig& slo, const S
 }
 
 }  // namespace
+
+Json clock_ranges(const StartClock& start, const Json& ranges) {
+  // HH:MM when every bound falls on a whole minute of the clock, else HH:MM:SS.
+  bool seconds = false;
+  for (const Json& range : ranges) {
+    for (const Json& t : range) {
+      const double shown = start.seconds_of_day + t.get<double>();
+      seconds = seconds || std::abs(shown - std::round(shown / 60.0) * 60.0) > 1e-6;
+    }
+  }
+  Json out = Json::array();
+  for (const Json& range : ranges) {
+    out.push_back({clock_text(start, range[0].get<double>(), seconds),
+                   clock_text(start, range[1].get<double>(), seconds)});
+  }
+  return out;
+}
 
 Json evaluate_slos(const Scenario& scenario, const Json& summary,
                    const std::vector<SeriesTable>& mean_tables) {
@@ -226,7 +244,8 @@ Json evaluate_slos(const Scenario& scenario, const Json& summary,
                    {"value", std::isnan(value) ? Json(nullptr) : Json(value)},
                    {"ok", overall_ok && failures.buckets == 0},
                    {"failed_buckets", failures.buckets},
-                   {"failed_ranges", std::move(failures.ranges)}});
+                   {"failed_ranges", failures.ranges}});
+    if (scenario.start) out.back()["failed_clock"] = clock_ranges(*scenario.start, failures.ranges);
   }
   return out;
 }

@@ -13,7 +13,7 @@ bool Simulator::run_until(Time end, std::atomic<double>* progress, const std::at
     e.target->on_event(e.tag, e.arg);
     if (--until_check == 0) {
       until_check = kCheckEvery;
-      if (progress) progress->store(now_ / end, std::memory_order_relaxed);
+      if (progress) progress->store((now_ - start_) / (end - start_), std::memory_order_relaxed);
       if (stop && stop->load(std::memory_order_relaxed)) return false;
     }
   }

@@ -10,6 +10,9 @@ namespace surgesim::sim {
 // The clock and the event loop: take the earliest event, advance `now`, dispatch.
 class Simulator {
  public:
+  // The clock starts at `start` (a window of a longer scenario starts later than 0).
+  explicit Simulator(Time start = 0.0) : now_(start), start_(start) {}
+
   Time now() const { return now_; }
   EventQueue& events() { return events_; }
 
@@ -24,8 +27,8 @@ class Simulator {
   bool cancel(EventHandle& handle) { return events_.cancel(handle); }
 
   // Fires every event with time < end, then sets now = end. `progress` (optional)
-  // receives now/end from time to time; `stop` (optional) aborts the loop early and
-  // makes run_until return false.
+  // receives the fraction done of [start, end) from time to time; `stop` (optional) aborts the loop
+  // early and makes run_until return false.
   bool run_until(Time end, std::atomic<double>* progress = nullptr,
                  const std::atomic<bool>* stop = nullptr);
 
@@ -33,7 +36,8 @@ class Simulator {
 
  private:
   EventQueue events_;
-  Time now_ = 0.0;
+  Time now_;
+  Time start_;
   std::uint64_t fired_ = 0;
 };
 

@@ -13,7 +13,7 @@
 namespace surgesim::models {
 
 AnalyticEstimate estimate(const Scenario& scenario) {
-  return estimate_at(scenario, RateFunction(scenario.traffic).peak(0.0, scenario.duration));
+  return estimate_at(scenario, RateFunction(scenario.traffic).peak(scenario.run_from(), scenario.run_to()));
 }
 
 AnalyticEstimate estimate_at(const Scenario& scenario, double session_rate) {

@@ -234,16 +234,72 @@ void read_journeys(const YamlNode& journeys, Scenario& scenario, ScenarioNodes& 
   }
 }
 
-Scenario read_scenario(const YamlNode& root, const std::string& file, const ScenarioPaths& paths) {
+// "5h" without `start`, "03:00 (5h from the start)" with it: how messages name a time.
+std::string time_text(const Scenario& scenario, Time t) {
+  if (!scenario.start) return span_text(t);
+  return clock_text(*scenario.start, t, std::fmod(t, 60.0) != 0.0) + " (" + span_text(t) +
+         " from the start)";
+}
+
+StartClock read_start(const YamlNode& node) {
+  const auto start = node.is_scalar() ? parse_start(node.as_string()) : std::nullopt;
+  if (!start) {
+    node.expected(
+        "the shop's local time when the run starts: \"HH:MM\" or \"YYYY-MM-DD HH:MM\" (a "
+        "real date, hours 00-23)");
+  }
+  return *start;
+}
+
+// `window: {from, to}`: the span of the scenario to simulate.
+WindowConfig read_window(const YamlNode& node, const Scenario& scenario) {
+  if (!node.is_map() && !node.raw().IsNull()) {
+    node.expected("a map with 'from' and 'to' (time points)");
+  }
+  const YamlMap m(node, {"from", "to"});
+  WindowConfig window{0.0, scenario.duration};
+  const auto from = m.get("from");
+  if (from) {
+    window.from = from->as_time_point();
+    if (window.from >= scenario.duration) {
+      from->fail("expected a time point before the end of the scenario (its duration: " +
+                 time_text(scenario, scenario.duration) + "), found \"" + from->as_string() +
+                 "\" = " + time_text(scenario, window.from));
+    }
+  }
+  if (const auto to = m.get("to")) {
+    window.to = to->as_time_point_after(window.from);
+    if (window.to <= window.from) {
+      to->fail("expected a time point after the window's from (" +
+               time_text(scenario, window.from) + "), found \"" + to->as_string() +
+               "\" = " + time_text(scenario, window.to));
+    }
+    if (window.to > scenario.duration) {
+      to->fail("expected a time point no later than the end of the scenario (its duration: " +
+               time_text(scenario, scenario.duration) + "), found \"" + to->as_string() +
+               "\" = " + time_text(scenario, window.to) +
+               (from ? " (a clock time means the first moment after the window's from that "
+                       "shows it)"
+                     : ""));
+    }
+  }
+  return window;
+}
+
+Scenario read_scenario(const YamlNode& root, const std::string& file, const ScenarioPaths& paths,
+                       YamlSource& source) {
   const std::string top = "name, duration, traffic, journeys and services";
   if (root.raw().IsNull()) {
     // No node, so no mark: the start of the file is where something is missing.
     throw ScenarioError(file + ":1:1", "", "the scenario is empty; expected a map with " + top);
   }
   if (!root.is_map()) root.expected("a scenario: a map with " + top);
-  const YamlMap m(root, {"name", "description", "currency", "duration", "warmup", "bucket", "seed",
-                         "replications", "traffic", "journeys", "services", "slo"});
+  const YamlMap m(
+      root, {"name", "description", "currency", "start", "duration", "warmup", "window", "bucket",
+             "seed", "replications", "traffic", "journeys", "services", "slo"});
   Scenario scenario;
+  // Every time point below may be a clock time once the start is known.
+  if (const auto n = m.get("start")) source.start = scenario.start = read_start(*n);
   scenario.name = m.required("name").as_string();
   if (const auto n = m.get("description")) scenario.description = n->as_string();
   if (const auto n = m.get("currency")) scenario.currency = n->as_string();
@@ -253,9 +309,15 @@ Scenario read_scenario(const YamlNode& root, const std::string& file, const Scen
   if (scenario.duration > limits::kDuration) {
     duration.expected("a duration of at most 366 days (docs/scenario.md, Limits)");
   }
+  if (const auto n = m.get("window")) scenario.window = read_window(*n, scenario);
   if (const auto n = m.get("warmup")) {
     scenario.warmup = n->as_duration();
-    if (scenario.warmup >= scenario.duration) n->expected("a warm-up shorter than the duration");
+    if (scenario.warmup >= scenario.run_to() - scenario.run_from()) {
+      n->expected(scenario.window ? "a warm-up shorter than the window (" +
+                                        span_text(scenario.run_to() - scenario.run_from()) +
+                                        "; the warm-up counts from the window's from)"
+                                  : std::string("a warm-up shorter than the duration"));
+    }
   }
   if (const auto n = m.get("bucket")) {
     scenario.bucket = n->as_duration();
@@ -336,7 +398,7 @@ Scenario load_text(const std::string& text, const ScenarioSource& source,
   root = resolve_extends(root, file, dir, *yaml_source, parse_yaml, files);
   apply_overrides(root, overrides, *yaml_source);
   Scenario scenario =
-      read_scenario(YamlNode(root, "", yaml_source), file, ScenarioPaths{dir, files});
+      read_scenario(YamlNode(root, "", yaml_source), file, ScenarioPaths{dir, files}, *yaml_source);
   scenario.resolved_text = resolved_yaml(root);
   return scenario;
 }

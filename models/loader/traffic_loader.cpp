@@ -11,19 +11,22 @@
 #include <system_error>
 
 #include "models/limits.hpp"
+#include "models/yaml/clock.hpp"
 #include "models/yaml/scenario_error.hpp"
 #include "models/yaml/units.hpp"
 
 namespace surgesim::models {
 namespace {
 
-std::string seconds_text(double s) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g s", s);
-  return buffer;
-}
-
 // --- the csv base -------------------------------------------------------------------
+
+// 'text', as CSV messages quote what they found.
+std::string quoted(std::string_view text) {
+  std::string out(1, '\'');
+  out.append(text);
+  out.push_back('\'');
+  return out;
+}
 
 // One comma-separated field of a csv line, trimmed, with its 1-based column.
 struct CsvField {
@@ -59,18 +62,16 @@ std::optional<int> parse_digits(std::string_view text, std::size_t width = 0) {
   return value;
 }
 
-// "90", "90.5" (seconds) or "HH:MM" / "HH:MM:SS" (from the start; hours may exceed 23).
-std::optional<double> parse_csv_time(std::string_view text) {
+// An offset from the start: seconds ("90", "90.5"), a duration ("2h10m") or "HH:MM" /
+// "HH:MM:SS" (hours may exceed 23: a file written for a scenario without `start`).
+std::optional<double> parse_csv_offset(std::string_view text) {
+  if (text.find(':') == std::string_view::npos) return parse_duration(text);
   std::vector<std::string_view> parts;
   for (std::size_t start = 0;;) {
     const std::size_t colon = text.find(':', start);
     parts.push_back(text.substr(start, colon == text.npos ? text.npos : colon - start));
     if (colon == text.npos) break;
     start = colon + 1;
-  }
-  if (parts.size() == 1) {
-    const auto seconds = parse_number(text);
-    return seconds && *seconds >= 0.0 ? seconds : std::nullopt;
   }
   if (parts.size() > 3) return std::nullopt;
   const auto hours = parse_digits(parts[0]);
@@ -87,8 +88,9 @@ bool blank(std::string_view line) {
 
 class CsvReader {
  public:
-  CsvReader(std::string path, std::string key_path)
-      : path_(std::move(path)), key_path_(std::move(key_path)) {}
+  // With `start`, HH:MM[:SS] in `t` is a clock time; without, an offset.
+  CsvReader(std::string path, std::string key_path, const StartClock* start)
+      : path_(std::move(path)), key_path_(std::move(key_path)), start_(start) {}
 
   [[noreturn]] void fail(int line, int column, const std::string& problem) const {
     throw ScenarioError(path_ + ":" + std::to_string(line) + ":" + std::to_string(column),
@@ -137,17 +139,16 @@ class CsvReader {
                                    : std::to_string(fields.size()) + " fields: '" +
                                          std::string(lines[i]) + "'"));
       }
-      const auto t = parse_csv_time(fields[0].text);
-      if (!t) {
-        fail(line, fields[0].column,
-             "expected a time t (seconds, HH:MM or HH:MM:SS from the start), found '" +
-                 std::string(fields[0].text) + "'");
-      }
-      if (!steps.empty() && *t <= steps.back().at) {
-        fail(line, fields[0].column,
-             "expected t after the previous row's (" + seconds_text(steps.back().at) +
-                 "; rows must be in strictly increasing time), found '" +
-                 std::string(fields[0].text) + "' = " + seconds_text(*t));
+      const std::string_view written = fields[0].text;
+      const auto t =
+          read_time(written, steps.empty() ? std::nullopt : std::optional<Time>(steps.back().at));
+      if (!t) fail(line, fields[0].column, bad_time(written));
+      if (!steps.empty()) {
+        const bool clock = start_ && looks_like_clock(written);
+        if (const auto problem =
+                order_problem(start_, steps.back().at, *t, clock, quoted(written), "row")) {
+          fail(line, fields[0].column, *problem);
+        }
       }
       const auto rate = parse_rate(fields[1].text);
       if (!rate) {
@@ -167,8 +168,36 @@ class CsvReader {
   }
 
  private:
+  // A row's t: a clock time (with `start`) resolved after the previous row, else an
+  // offset; nullopt when it is neither.
+  std::optional<Time> read_time(std::string_view written, std::optional<Time> previous) const {
+    if (!start_ || !looks_like_clock(written)) return parse_csv_offset(written);
+    const auto clock = parse_clock(written);
+    if (!clock) return std::nullopt;
+    return resolve_clock(*start_, *clock, previous.value_or(0.0), previous.has_value());
+  }
+
+  std::string bad_time(std::string_view written) const {
+    if (!start_) {
+      return "expected a time t (seconds, a duration such as 2h10m, or HH:MM / HH:MM:SS from "
+             "the start), found '" +
+             std::string(written) + "'";
+    }
+    std::string problem =
+        "expected a time t (a clock time HH:MM or HH:MM:SS with hours 00-23, or an offset "
+        "from the start: seconds or a duration such as 2h10m), found '" +
+        std::string(written) + "'";
+    if (looks_like_clock(written) && parse_csv_offset(written)) {
+      problem +=
+          "; with the scenario's start, HH:MM is a clock time: a file written as "
+          "offsets from the start must be converted to clock times";
+    }
+    return problem;
+  }
+
   std::string path_;
   std::string key_path_;
+  const StartClock* start_;
 };
 
 void read_csv(const YamlNode& node, const ScenarioPaths& paths, TrafficConfig& traffic) {
@@ -184,7 +213,7 @@ void read_csv(const YamlNode& node, const ScenarioPaths& paths, TrafficConfig& t
     node.fail("cannot read the traffic CSV '" + traffic.csv_path + "': " + e.what() +
               "; a relative path is relative to the scenario file's directory");
   }
-  traffic.steps = CsvReader(traffic.csv_path, node.path()).read_steps(text);
+  traffic.steps = CsvReader(traffic.csv_path, node.path(), node.start_clock()).read_steps(text);
 }
 
 // --- the other keys -----------------------------------------------------------------
@@ -198,11 +227,7 @@ std::vector<RatePoint> read_profile(const YamlNode& node) {
   for (const YamlNode& item : node.items()) {
     const YamlMap m(item, {"at", "rate"});
     const YamlNode at = m.required("at");
-    const Time t = at.as_duration();
-    if (!points.empty() && t <= points.back().at) {
-      at.expected("a time after the previous point's at (" + seconds_text(points.back().at) +
-                  "; points must be in strictly increasing time)");
-    }
+    const Time t = points.empty() ? at.as_time_point() : at.as_next_time_point(points.back().at);
     points.push_back({t, m.required("rate").as_rate()});
   }
   return points;
@@ -217,7 +242,7 @@ std::vector<Spike> read_spikes(const YamlNode& node) {
   for (const YamlNode& item : node.items()) {
     const YamlMap m(item, {"at", "peak", "rise", "decay"});
     Spike s;
-    s.at = m.required("at").as_duration();
+    s.at = m.required("at").as_time_point();
     s.peak = m.required("peak").as_rate();
     s.rise = m.required("rise").as_duration();
     const YamlNode decay = m.required("decay");

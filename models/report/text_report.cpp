@@ -213,12 +213,35 @@ std::string entry_table(const Json& s, const Figures& f, const std::string& grou
 
 // --- sections -----------------------------------------------------------------------
 
+// The run's clock, when its summary has a `start`.
+std::optional<StartClock> run_clock(const Json& s) {
+  const Json start = s.value("start", Json());
+  return start.is_string() ? parse_start(start.get<std::string>()) : std::nullopt;
+}
+
 std::string headline(const Json& s) {
   const int replications = s.value("replications", 1);
-  std::string out = fmt::format(
-      "surgesim · {} · {} replication{} · seed {} · {} simulated", s.value("scenario", ""),
-      replications, replications == 1 ? "" : "s", s.value("seed", 0),
-      render(s.value("duration_s", 0.0), std::nullopt, seconds_unit(s.value("duration_s", 0.0))));
+  const auto span = [](double seconds) {
+    return render(seconds, std::nullopt, seconds_unit(seconds));
+  };
+  const double duration = s.value("duration_s", 0.0);
+  const Json window = s.value("window", Json());
+  const double from = window.is_object() ? window.value("from_s", 0.0) : 0.0;
+  const double to = window.is_object() ? window.value("to_s", duration) : duration;
+  std::string out = fmt::format("surgesim · {} · {} replication{} · seed {} · {} simulated",
+                                s.value("scenario", ""), replications, replications == 1 ? "" : "s",
+                                s.value("seed", 0), span(to - from));
+  const std::optional<StartClock> clock = run_clock(s);
+  const StartClock* start = clock ? &*clock : nullptr;
+  if (window.is_object()) {
+    const double shift = start ? start->seconds_of_day : 0.0;
+    const bool seconds = std::fmod(from + shift, 60.0) != 0.0 || std::fmod(to + shift, 60.0) != 0.0;
+    out += fmt::format(", {} to {}{} (a window of the {} scenario)",
+                       format_time(from, seconds, start), format_time(to, seconds, start),
+                       start ? "" : " from the start", span(duration));
+  } else if (start) {
+    out += " from " + clock->text;
+  }
   const double warmup = s.value("warmup_s", 0.0);
   if (warmup > 0) out += " (warm-up " + render(warmup, std::nullopt, seconds_unit(warmup)) + ")";
   out += "\n";
@@ -408,11 +431,12 @@ std::string failure_words(const Json& slo) {
          render_limit(limit, slo_unit(metric, limit));
 }
 
-bool on_whole_minutes(const Json& slos) {
+bool on_whole_minutes(const Json& slos, const StartClock* start) {
+  const double offset = start ? start->seconds_of_day : 0.0;
   for (const Json& slo : slos) {
     for (const Json& range : slo.value("failed_ranges", Json::array())) {
       for (const Json& t : range) {
-        const double s = t.get<double>();
+        const double s = t.get<double>() + offset;
         if (std::abs(s / 60.0 - std::round(s / 60.0)) > 1e-9) return false;
       }
     }
@@ -443,7 +467,9 @@ std::string slo_section(const Json& s) {
   out += t.render();
 
   // HH:MM is exact when every range starts and ends on a minute; else seconds too.
-  const bool with_seconds = !on_whole_minutes(slos);
+  const std::optional<StartClock> clock = run_clock(s);
+  const StartClock* start = clock ? &*clock : nullptr;
+  const bool with_seconds = !on_whole_minutes(slos, start);
   constexpr std::size_t kMaxRanges = 10;
   for (const Json& slo : slos) {
     const Json ranges = slo.value("failed_ranges", Json::array());
@@ -451,8 +477,8 @@ std::string slo_section(const Json& s) {
     out += "  " + slo.value("name", "") + ": " + failure_words(slo);
     for (std::size_t i = 0; i < std::min(ranges.size(), kMaxRanges); ++i) {
       out += fmt::format("{} from {} to {}", i == 0 ? "" : ",",
-                         format_clock(ranges[i][0].get<double>(), with_seconds),
-                         format_clock(ranges[i][1].get<double>(), with_seconds));
+                         format_time(ranges[i][0].get<double>(), with_seconds, start),
+                         format_time(ranges[i][1].get<double>(), with_seconds, start));
     }
     if (ranges.size() > kMaxRanges) {
       out += fmt::format(" and {} more ranges", ranges.size() - kMaxRanges);
@@ -469,7 +495,8 @@ std::string format_money(double amount, const std::string& currency,
   return render(amount, half_width, money_unit(currency));
 }
 
-std::string format_clock(double t_s, bool with_seconds) {
+std::string format_time(double t_s, bool with_seconds, const StartClock* start) {
+  if (start) return clock_text(*start, t_s, with_seconds);
   const long long total = std::llround(t_s);
   const long long hours = total / 3600, minutes = total / 60 % 60, seconds = total % 60;
   return with_seconds ? fmt::format("{:02}:{:02}:{:02}", hours, minutes, seconds)

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <optional>
+
+#include "models/yaml/clock.hpp"
 #include <string>
 
 #include "models/series_table.hpp"
@@ -20,7 +22,9 @@ std::string text_report(const Json& summary);
 std::string format_money(double amount, const std::string& currency,
                          std::optional<double> half_width = std::nullopt);
 
-// A time from the start of the run: "HH:MM", or "HH:MM:SS" with seconds.
-std::string format_clock(double t_s, bool with_seconds);
+// A time t_s (seconds from time 0) as reports write it: the clock time with the
+// scenario's `start`, else "HH:MM" from the start (hours may exceed 23); "HH:MM:SS"
+// with seconds.
+std::string format_time(double t_s, bool with_seconds, const StartClock* start = nullptr);
 
 }  // namespace surgesim::models

@@ -4,11 +4,11 @@
 #include <span>
 #include <stdexcept>
 
-#include "sim/interrupted.hpp"
-#include "models/yaml/scenario_error.hpp"
 #include "models/results/hdf5_file.hpp"
 #include "models/results/output_file.hpp"
 #include "models/results/series_merge.hpp"
+#include "models/yaml/scenario_error.hpp"
+#include "sim/interrupted.hpp"
 
 namespace surgesim::models {
 namespace {
@@ -51,6 +51,9 @@ void write_summary(hdf5::Writer& file, const ExperimentResult& result) {
   hdf5::Writer::attribute(s, "duration_s", summary.at("duration_s").get<double>());
   hdf5::Writer::attribute(s, "warmup_s", summary.at("warmup_s").get<double>());
   hdf5::Writer::attribute(s, "currency", summary.at("currency").get<std::string>());
+  if (summary.contains("start")) {
+    hdf5::Writer::attribute(s, "start", summary.at("start").get<std::string>());
+  }
   hdf5::Writer::attribute(s, "saturated", std::int64_t{summary.value("saturated", false)});
   const Json* ci95 = summary.contains("ci95") ? &summary["ci95"] : nullptr;
   for (const HeadlineAttribute& a : kHeadlineAttributes) {
@@ -86,14 +89,15 @@ void check_rows(const SeriesTable& table, const TableShape& shape) {
 }
 
 // /PATH/mean/COLUMN, /PATH/ci95/COLUMN and /PATH/replications/COLUMN of table t, and
-// the group's attributes. `column(c)` gives column c of every replication,
-// [replication][bucket] row-major.
+// the group's attributes (`start` with the scenario's: the clock at t_s = 0).
+// `column(c)` gives column c of every replication, [replication][bucket] row-major.
 void write_table(hdf5::Writer& file, const ExperimentResult& result, std::size_t t,
-                 std::size_t replications, double bucket_s,
+                 std::size_t replications, const Scenario& scenario,
                  const std::function<std::vector<double>(std::size_t)>& column) {
   const SeriesTable& mean = result.series_mean[t];
   const hdf5::Handle group = file.group(mean.path);
-  hdf5::Writer::attribute(group.get(), "bucket_s", bucket_s);
+  hdf5::Writer::attribute(group.get(), "bucket_s", scenario.bucket);
+  if (scenario.start) hdf5::Writer::attribute(group.get(), "start", scenario.start->text);
   hdf5::Writer::attribute(group.get(), "columns", mean.columns);
   {
     const hdf5::Handle g = file.group(mean.path + "/mean");
@@ -144,8 +148,7 @@ struct ResultFileWriter::State {
     write_scenario(file, scenario, provenance);
     for (std::size_t t = 0; t < result.series_mean.size(); ++t) {
       throw_if_stopped(stop);
-      write_table(file, result, t, added, scenario.bucket,
-                  [&](std::size_t c) { return column(t, c); });
+      write_table(file, result, t, added, scenario, [&](std::size_t c) { return column(t, c); });
     }
     file.close();
   }

@@ -12,6 +12,7 @@
 #include "models/run/saturation.hpp"
 #include "models/run/shop.hpp"
 #include "models/slo.hpp"
+#include "models/yaml/clock.hpp"
 #include "models/yaml/scenario_error.hpp"
 #include "models/yaml/units.hpp"
 #include "sim/confidence.hpp"
@@ -118,18 +119,6 @@ const SeriesTable* find_table(const std::vector<SeriesTable>& tables, const std:
     if (t.path == path) return &t;
   }
   return nullptr;
-}
-
-// "12m", "1h30m", "45s", "2.5s".
-std::string format_duration(double seconds) {
-  if (seconds != std::floor(seconds)) return fmt::format("{:g}s", seconds);
-  auto whole = static_cast<long long>(seconds);
-  if (whole == 0) return "0s";
-  std::string out;
-  if (whole >= 3600) out += fmt::format("{}h", whole / 3600);
-  if (whole % 3600 >= 60) out += fmt::format("{}m", whole % 3600 / 60);
-  if (whole % 60 > 0) out += fmt::format("{}s", whole % 60);
-  return out;
 }
 
 }  // namespace
@@ -282,6 +271,10 @@ ExperimentResult run_experiment(const Scenario& scenario, const RunOptions& opti
   summary["duration_s"] = scenario.duration;
   summary["warmup_s"] = scenario.warmup;
   summary["currency"] = scenario.currency;
+  if (scenario.start) summary["start"] = scenario.start->text;
+  if (scenario.window) {
+    summary["window"] = {{"from_s", scenario.window->from}, {"to_s", scenario.window->to}};
+  }
   // One replication: its own tree, counts stay integers.
   summary.update(count == 1 ? result.replications.front() : mean);
   // SLO verdicts are judged on the means; they have no half-width of their own.
@@ -317,8 +310,8 @@ WarmupEstimate estimate_warmup(const Scenario& scenario, const RunOptions& optio
 }
 
 std::string WarmupEstimate::describe() const {
-  return fmt::format("warm-up: auto -> {} (MSER-5 over {} batch{})", format_duration(warmup_s),
-                     batches, batches == 1 ? "" : "es");
+  return fmt::format("warm-up: auto -> {} (MSER-5 over {} batch{})", span_text(warmup_s), batches,
+                     batches == 1 ? "" : "es");
 }
 
 std::string PrecisionOutcome::describe(double relative) const {
@@ -341,11 +334,11 @@ void override_warmup(Scenario& scenario, const std::string& text, const std::str
     throw ScenarioError(option, "warmup",
                         "expected a duration (e.g. 10m) or auto, found '" + text + "'");
   }
-  if (*warmup >= scenario.duration) {
-    throw ScenarioError(
-        option, "warmup",
-        fmt::format("expected a warm-up shorter than the duration ({} s), found {} s",
-                    scenario.duration, *warmup));
+  const double span = scenario.run_to() - scenario.run_from();
+  if (*warmup >= span) {
+    throw ScenarioError(option, "warmup",
+                        fmt::format("expected a warm-up shorter than the {} ({} s), found {} s",
+                                    scenario.window ? "window" : "duration", span, *warmup));
   }
   scenario.warmup = *warmup;
 }

@@ -11,7 +11,8 @@ enum Tag : std::uint32_t { kWarmupEnd, kBucketEnd };
 constexpr std::uint8_t kFirst = 0;
 }  // namespace
 
-Shop::Shop(const Scenario& scenario, std::uint64_t replication) : scenario_(scenario) {
+Shop::Shop(const Scenario& scenario, std::uint64_t replication)
+    : scenario_(scenario), sim_(scenario.run_from()) {
   sessions_ = std::make_unique<Sessions>(scenario, replication, sim_, requests_, services_);
   services_.reserve(scenario.services.size());
   for (std::uint32_t i = 0; i < scenario.services.size(); ++i) {
@@ -27,33 +28,47 @@ void Shop::on_event(std::uint32_t tag, std::uint32_t) {
   const Time now = sim_.now();
   if (tag == kBucketEnd) {
     close_bucket(now);
-    sim_.at(static_cast<double>(bucket_ + 1) * scenario_.bucket, this, kBucketEnd, 0, kFirst);
+    sim_.at(bucket_start(bucket_ + 1), this, kBucketEnd, 0, kFirst);
     return;
   }
-  for (auto& service : services_) service->stats().restart_total(now);
-  sessions_->restart_totals(now);
+  restart_totals(now);
+}
+
+Time Shop::bucket_start(std::uint64_t bucket) const {
+  return scenario_.run_from() + static_cast<double>(bucket) * scenario_.bucket;
+}
+
+void Shop::restart_totals(Time t) {
+  for (auto& service : services_) service->stats().restart_total(t);
+  sessions_->restart_totals(t);
 }
 
 void Shop::close_bucket(Time end) {
-  series_->close_bucket(static_cast<double>(bucket_) * scenario_.bucket, end);
+  series_->close_bucket(bucket_start(bucket_), end);
   ++bucket_;
   for (auto& service : services_) service->stats().restart_bucket(end);
   sessions_->restart_buckets(end);
 }
 
 ReplicationResult Shop::run(std::atomic<double>* progress, const std::atomic<bool>* stop) {
-  if (scenario_.warmup > 0.0) sim_.at(scenario_.warmup, this, kWarmupEnd, 0, kFirst);
-  sim_.at(scenario_.bucket, this, kBucketEnd, 0, kFirst);
+  const Time from = scenario_.run_from(), to = scenario_.run_to();
+  if (from > 0.0) {
+    // A window: the shop opens at `from`, and time averages start there, not at 0.
+    restart_totals(from);
+    for (auto& service : services_) service->stats().restart_bucket(from);
+    sessions_->restart_buckets(from);
+  }
+  if (scenario_.warmup > 0.0) sim_.at(scenario_.statistics_from(), this, kWarmupEnd, 0, kFirst);
+  sim_.at(bucket_start(1), this, kBucketEnd, 0, kFirst);
   sessions_->start();
-  if (!sim_.run_until(scenario_.duration, progress, stop)) throw sim::Interrupted();
-  // The last bucket may be partial; a bucket boundary at `duration` has not fired.
-  const Time last_start = static_cast<double>(bucket_) * scenario_.bucket;
+  if (!sim_.run_until(to, progress, stop)) throw sim::Interrupted();
+  // The last bucket may be partial; a bucket boundary at the end has not fired.
+  const Time last_start = bucket_start(bucket_);
   std::vector<QueueAtEnd> queues;
   for (const auto& service : services_) {
-    queues.push_back(
-        queue_at_end(service->stats().bucket(), last_start, scenario_.duration, scenario_.bucket));
+    queues.push_back(queue_at_end(service->stats().bucket(), last_start, to, scenario_.bucket));
   }
-  if (last_start < scenario_.duration) close_bucket(scenario_.duration);
+  if (last_start < to) close_bucket(to);
   Json summary = shop_summary(scenario_, services_, *sessions_);
   write_saturation(summary, queues);
   return {std::move(summary), series_->take()};

@@ -20,7 +20,7 @@ class Shop final : public sim::EventTarget {
  public:
   Shop(const Scenario& scenario, std::uint64_t replication);
 
-  // Runs [0, duration) and returns this replication's summary (docs/scenario.md shape,
+  // Runs the simulated span ([0, duration) or the window) and returns this replication's summary (docs/scenario.md shape,
   // without the experiment-level fields) and time series. Throws Interrupted if `stop`
   // became true.
   ReplicationResult run(std::atomic<double>* progress = nullptr,
@@ -33,6 +33,8 @@ class Shop final : public sim::EventTarget {
 
  private:
   void close_bucket(Time end);
+  void restart_totals(Time t);
+  Time bucket_start(std::uint64_t bucket) const;  // from the start of the simulated span
 
   const Scenario& scenario_;
   sim::Simulator sim_;

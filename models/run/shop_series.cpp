@@ -46,7 +46,7 @@ ShopSeries::ShopSeries(const Scenario& scenario,
   revenue_ = tables_.size();
   tables_.emplace_back("revenue", revenue);
 
-  const auto buckets = static_cast<std::size_t>(std::ceil(scenario.duration / scenario.bucket));
+  const auto buckets = static_cast<std::size_t>(std::ceil((scenario.run_to() - scenario.run_from()) / scenario.bucket));
   for (SeriesTable& table : tables_) {
     for (std::vector<double>& column : table.data) column.reserve(buckets);
   }

@@ -35,7 +35,7 @@ Json latency_json(const LatencyStats& l) {
 
 Json shop_summary(const Scenario& scenario, const std::vector<std::unique_ptr<Service>>& services,
                   const Sessions& sessions) {
-  const Time end = scenario.duration;
+  const Time end = scenario.run_to();
   const SessionStats& totals = sessions.totals().total();
   Json j;
   Json counts;

@@ -69,7 +69,7 @@ Cache::Cache(const ServiceConfig& config, const ServiceContext& context, Streams
   schedule_outages(config.outages, kOutageStart, kOutageEnd, 0);
   if (config_.workers) {
     const auto workers = static_cast<double>(*config_.workers);
-    stats_.record([&](ServiceStats& s) { s.available.set(0.0, workers); });
+    stats_.record([&](ServiceStats& s) { s.available.set(sim().now(), workers); });
   }
 }
 
@@ -209,7 +209,7 @@ std::vector<ColdStart> read_cold(const YamlNode& node) {
     if (!item.is_map()) item.expected("a cold start: a map with 'at' and 'warmup'");
     const YamlMap m(item, {"at", "warmup"});
     ColdStart c;
-    c.at = m.required("at").as_duration();
+    c.at = m.required("at").as_time_point();
     c.warmup = read_positive_duration(m.required("warmup"), "a warm-up");
     cold.push_back(c);
   }

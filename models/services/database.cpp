@@ -50,8 +50,8 @@ Database::Database(const ServiceConfig& config, const ServiceContext& context,
   schedule_outages(config.outages, kOutageStart, kOutageEnd, 0);
   const auto connections = static_cast<double>(config_.connections);
   stats_.record([&](ServiceStats& s) {
-    s.available.set(0.0, connections);
-    s.instances.set(0.0, 1.0);
+    s.available.set(sim().now(), connections);
+    s.instances.set(sim().now(), 1.0);
   });
 }
 

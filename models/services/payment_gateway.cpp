@@ -90,7 +90,7 @@ PaymentGateway::PaymentGateway(const ServiceConfig& config, const ServiceContext
     }
   }
   // Utilisation means something only when every provider has a concurrency cap.
-  if (all_capped) stats_.record([&](ServiceStats& s) { s.available.set(0.0, capacity); });
+  if (all_capped) stats_.record([&](ServiceStats& s) { s.available.set(sim().now(), capacity); });
 }
 
 void PaymentGateway::arrive(RequestId id) {

@@ -119,8 +119,7 @@ ServerPool::ServerPool(const ServiceConfig& config, const ServiceContext& contex
   }
   capacity_changed();
   for (std::uint32_t o = 0; o < outages_.size(); ++o) {
-    sim().at(outages_[o].at, this, kOutageStart, o);
-    sim().at(outages_[o].at + outages_[o].duration, this, kOutageEnd, o);
+    schedule_outage(outages_[o], kOutageStart, kOutageEnd, o);
   }
   if (config_.autoscale) sim().after(config_.autoscale->interval, this, kAutoscale);
 }

@@ -1,5 +1,6 @@
 #include "models/services/service.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "models/services/service_types.hpp"
@@ -82,10 +83,16 @@ std::uint32_t Service::index_of(const std::string& service_name) const {
 
 void Service::schedule_outages(const std::vector<OutageConfig>& outages, std::uint32_t start_tag,
                                std::uint32_t end_tag, std::uint32_t arg) {
-  for (const OutageConfig& o : outages) {
-    sim().at(o.at, this, start_tag, arg);
-    sim().at(o.at + o.duration, this, end_tag, arg);
-  }
+  for (const OutageConfig& o : outages) schedule_outage(o, start_tag, end_tag, arg);
+}
+
+void Service::schedule_outage(const OutageConfig& outage, std::uint32_t start_tag,
+                              std::uint32_t end_tag, std::uint32_t arg) {
+  const Time now = sim().now();
+  const Time end = outage.at + outage.duration;
+  if (end <= now) return;
+  sim().at(std::max(outage.at, now), this, start_tag, arg);
+  sim().at(end, this, end_tag, arg);
 }
 
 void Service::record_start(const Request& r) {

@@ -85,6 +85,11 @@ class Service : public sim::EventTarget {
   // Schedules (start_tag, arg) at each outage's start and (end_tag, arg) at its end.
   void schedule_outages(const std::vector<OutageConfig>& outages, std::uint32_t start_tag,
                         std::uint32_t end_tag, std::uint32_t arg);
+  // The same for one outage. Called when the simulated span starts (now): an outage
+  // that began before a window and lasts into it starts with the window, one over
+  // before it is left out.
+  void schedule_outage(const OutageConfig& outage, std::uint32_t start_tag,
+                       std::uint32_t end_tag, std::uint32_t arg);
   // Answers a request that never started (outage, rejection) and lets it go.
   void refuse(RequestId id, Outcome outcome) {
     respond(id, outcome);

@@ -24,7 +24,7 @@ std::vector<OutageConfig> read_outages(const YamlNode& node, int max_instances) 
     const YamlMap m = max_instances > 0 ? YamlMap(item, {"at", "for", "instances"})
                                         : YamlMap(item, {"at", "for"});
     OutageConfig outage;
-    outage.at = m.required("at").as_duration();
+    outage.at = m.required("at").as_time_point();
     outage.duration = read_positive_duration(m.required("for"), "an outage length");
     if (const auto n = m.get("instances")) {
       outage.instances = static_cast<int>(n->as_integer(1, max_instances));

@@ -35,7 +35,7 @@ Sessions::Sessions(const Scenario& scenario, std::uint64_t replication, sim::Sim
       traffic_(scenario.traffic, sim::RandomStream(scenario.seed, replication, "traffic.arrivals")),
       journey_stream_(scenario.seed, replication, "traffic.journey"),
       totals_(scenario.services.size()),
-      window_start_(scenario.warmup) {
+      window_start_(scenario.statistics_from()) {
   std::unordered_map<std::string, std::uint32_t> service_index;
   for (std::uint32_t i = 0; i < scenario.services.size(); ++i) {
     service_index[scenario.services[i].name] = i;

@@ -57,8 +57,7 @@ std::string YamlNode::location_at(const YAML::Mark& mark) const {
     }
   }
   if (mark.is_null()) return *file;
-  return *file + ":" + std::to_string(mark.line + 1) + ":" +
-         std::to_string(mark.column + 1);
+  return *file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 
 bool YamlNode::from_override() const {
@@ -170,6 +169,48 @@ double YamlNode::as_duration() const {
     expected("a duration of at most 1e9 s (about 31 years; docs/scenario.md, Limits)");
   }
   return *value;
+}
+
+Time YamlNode::as_time_point() const {
+  return time_point(std::nullopt, false);
+}
+
+Time YamlNode::as_time_point_after(Time previous) const {
+  return time_point(previous, false);
+}
+
+Time YamlNode::as_next_time_point(Time previous) const {
+  return time_point(previous, true);
+}
+
+Time YamlNode::time_point(std::optional<Time> previous, bool sequence) const {
+  const StartClock* start = start_clock();
+  const std::string what =
+      start ? "a time point: a clock time HH:MM or HH:MM:SS (hours 00-23), or an offset from "
+              "the start (seconds, or e.g. 2h10m)"
+            : "a time point: an offset from the start (seconds, or e.g. 2h10m; not negative)";
+  if (!node_.IsScalar()) expected(what);
+  std::string_view text = node_.Scalar();
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  Time t = 0.0;
+  const bool clock = looks_like_clock(text);
+  if (clock) {
+    if (!start) fail(clock_needs_start(text));
+    const auto seconds = parse_clock(text);
+    if (!seconds) expected(what);
+    t = resolve_clock(*start, *seconds, previous.value_or(0.0), previous.has_value());
+  } else {
+    const auto offset = parse_duration(text);
+    if (!offset) expected(what);
+    t = *offset;
+  }
+  if (sequence) {
+    if (const auto problem =
+            order_problem(start, *previous, t, clock, quoted(std::string(text)), "point"))
+      fail(*problem);
+  }
+  return t;
 }
 
 double YamlNode::as_rate() const {

@@ -9,9 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "models/yaml/clock.hpp"
 #include "sim/distribution.hpp"
 
 namespace surgesim::models {
+
+using sim::Time;
 
 // Where the YAML came from: the file name for messages, and the key paths that a
 // --set option replaced (errors there point at the option, not at a line).
@@ -20,6 +23,9 @@ struct YamlSource {
   std::map<std::string, std::string> overrides;  // key path -> "--set path=value"
   // With `extends`: key path -> the file it is written in (the longest prefix decides).
   std::map<std::string, std::string> inherited;
+  // The scenario's `start`: with it, time points may be clock times. Read before any
+  // time point (the loader sets it first).
+  std::optional<StartClock> start;
 };
 
 // A YAML node that knows its key path and source, so every error can say where it is.
@@ -42,6 +48,8 @@ class YamlNode {
   }
 
   const std::string& path() const { return path_; }
+  // The scenario's `start`, or null when it has none.
+  const StartClock* start_clock() const { return source_->start ? &*source_->start : nullptr; }
   const YAML::Node& raw() const { return node_; }
   bool is_map() const { return node_.IsMap(); }
   bool is_sequence() const { return node_.IsSequence(); }
@@ -71,7 +79,19 @@ class YamlNode {
   std::int64_t as_integer(std::int64_t min, std::int64_t max) const;
   double as_duration() const;  // seconds
   double as_rate() const;      // per second
-  bool as_bool() const;        // `true` or `false`
+  // A time point in seconds from time 0: an offset written as a duration (`2h10m`,
+  // `7800`) or, when the scenario has a `start`, a clock time "HH:MM[:SS]", the first
+  // moment at or after the start that shows it. A clock time without `start` is an
+  // error that says to add it.
+  Time as_time_point() const;
+  // A time point that resolves after `previous` (`window.to` after `window.from`): a
+  // clock time is the first moment after `previous` that shows it.
+  Time as_time_point_after(Time previous) const;
+  // The next point of a list in strictly increasing time (profile points): as
+  // as_time_point_after, and an error naming this point when it is not after `previous`
+  // or when a clock time lands more than 12 h after it (points out of order).
+  Time as_next_time_point(Time previous) const;
+  bool as_bool() const;  // `true` or `false`
   // A duration distribution (`dist` map or a bare duration = constant) or, with
   // durations = false, a money distribution whose parameters are plain numbers.
   sim::Distribution as_distribution(bool durations = true) const;
@@ -79,6 +99,7 @@ class YamlNode {
  private:
   friend class YamlMap;
   std::string location_at(const YAML::Mark& mark) const;
+  Time time_point(std::optional<Time> previous, bool sequence) const;
 
   YAML::Node node_;
   std::string path_;

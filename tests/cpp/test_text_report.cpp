@@ -215,9 +215,50 @@ TEST_CASE("SLO ranges show seconds when buckets are under a minute, and stay sho
 }
 
 TEST_CASE("clock times from the start of the run") {
-  CHECK(models::format_clock(0, false) == "00:00");
-  CHECK(models::format_clock(840, false) == "00:14");
-  CHECK(models::format_clock(25 * 3600 + 60, false) == "25:01");
-  CHECK(models::format_clock(90, true) == "00:01:30");
-  CHECK(models::format_clock(3599.9999999, true) == "01:00:00");
+  CHECK(models::format_time(0, false) == "00:00");
+  CHECK(models::format_time(840, false) == "00:14");
+  CHECK(models::format_time(25 * 3600 + 60, false) == "25:01");
+  CHECK(models::format_time(90, true) == "00:01:30");
+  CHECK(models::format_time(3599.9999999, true) == "01:00:00");
+}
+
+TEST_CASE("with a start, failing ranges and the headline read as clock times") {
+  Json s = plain_summary();
+  s["duration_s"] = 4 * 3600.0;
+  s["start"] = "22:00";
+  s["slo"] = Json::array({slo("drops", "drop_rate", "all", "max", 0.05, 0.02,
+                              Json::array({{7200, 7320}, {7800, 8700}}))});
+  std::string r = models::text_report(s);
+  INFO(r);
+  CHECK(lines(r)[0] ==
+        "surgesim · plain · 1 replication · seed 3 · 240.0 min simulated from 22:00");
+  CHECK(line_with(r, "drops:") ==
+        "  drops: drop rate > 5% from 00:00 to 00:02, from 00:10 to 00:25");
+
+  // A start off the minute makes minute-aligned offsets show seconds on the clock.
+  s["start"] = "2024-11-10 21:59:30";
+  r = models::text_report(s);
+  CHECK(line_with(r, "drops:") ==
+        "  drops: drop rate > 5% from 23:59:30 to 00:01:30, from 00:09:30 to 00:24:30");
+
+  // A window: where it lies, on the clock and without one.
+  s["start"] = "22:00";
+  s["window"] = {{"from_s", 6600.0}, {"to_s", 9000.0}};
+  r = models::text_report(s);
+  CHECK(lines(r)[0] ==
+        "surgesim · plain · 1 replication · seed 3 · 40.0 min simulated, 23:50 "
+        "to 00:30 (a window of the 240.0 min scenario)");
+  s.erase("start");
+  r = models::text_report(s);
+  CHECK(lines(r)[0] ==
+        "surgesim · plain · 1 replication · seed 3 · 40.0 min simulated, 01:50 "
+        "to 02:30 from the start (a window of the 240.0 min scenario)");
+}
+
+TEST_CASE("clock times on the shop's clock") {
+  const auto start = models::parse_start("22:00");
+  REQUIRE(start);
+  CHECK(models::format_time(0, false, &*start) == "22:00");
+  CHECK(models::format_time(7200, false, &*start) == "00:00");
+  CHECK(models::format_time(7830, true, &*start) == "00:10:30");
 }

@@ -475,12 +475,12 @@ TEST_CASE("traffic errors: profile") {
                 "expected a list of at least one point", "found \"5\"");
   CHECK_FAILURE(failure("  profile:\n    - {at: 0, rate: 5}\n    - {at: 10m, rate: 5}\n"
                         "    - {at: 10m, rate: 7}\n"),
-                at(7, 12), "traffic.profile[2].at", "after the previous point's at (600 s",
+                at(7, 12), "traffic.profile[2].at", "after the previous point's (10m;",
                 "strictly increasing", "found \"10m\"");
   CHECK_FAILURE(failure("  profile:\n    - {at: 5m, rate: 5}\n    - {at: 1m, rate: 5}\n"),
                 at(6, 12), "traffic.profile[1].at", "strictly increasing", "found \"1m\"");
   CHECK_FAILURE(failure("  profile:\n    - {at: -5, rate: 5}\n"), at(5, 12),
-                "traffic.profile[0].at", "expected a duration", "found \"-5\"");
+                "traffic.profile[0].at", "expected a time point: an offset", "found \"-5\"");
   CHECK_FAILURE(failure("  profile:\n    - {at: 0, rate: -3/s}\n"), at(5, 21),
                 "traffic.profile[0].rate", "expected a rate", "found \"-3/s\"");
   CHECK_FAILURE(failure("  profile:\n    - {at: 0, rate: .nan}\n"), at(5, 21),
@@ -531,8 +531,8 @@ TEST_CASE("traffic errors: csv file") {
       {"t,rate\n0,5\n60,5,7\n", "3:1", "found 3 fields"},
       {"t,rate\n0,5\n\n60,5\n", "3:1", "found an empty line"},
       {"t,rate\n0,5\n00:10,5\n00:10,6\n", "4:1", "strictly increasing"},
-      {"t,rate\n0,5\n600,5\n00:05,6\n", "4:1", "previous row's (600 s"},
-      {"t,rate\n0,5\n  25:61,6\n", "3:3", "expected a time t (seconds, HH:MM or HH:MM:SS"},
+      {"t,rate\n0,5\n600,5\n00:05,6\n", "4:1", "previous row's (10m; rows must be in strictly increasing time), found '00:05' = 5m"},
+      {"t,rate\n0,5\n  25:61,6\n", "3:3", "expected a time t (seconds, a duration such as 2h10m, or HH:MM / HH:MM:SS"},
       {"t,rate\n0,5\n1:2,6\n", "3:1", "found '1:2'"},
       {"t,rate\n0,5\n-10,6\n", "3:1", "found '-10'"},
       {"t,rate\n0,5\n1:00:00:00,6\n", "3:1", "found '1:00:00:00'"},
