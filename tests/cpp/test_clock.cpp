@@ -157,9 +157,9 @@ TEST_CASE("clock times: cold starts and provider outages") {
 }
 
 TEST_CASE("clock times: --set window.from=23:50 and a flow list of outages") {
-  const Scenario s =
-      load(shop("start: \"22:00\"\nduration: 4h\n", "  rate: 5\n"),
-           {{"window.from", "23:50"}, {"services.web.outages", "[{at: \"00:10\", for: 15m}]"}});
+  const Scenario s = load(shop("start: \"22:00\"\nduration: 4h\n", "  rate: 5\n"),
+                          {parse_override("window.from=23:50"),
+                           parse_override("services.web.outages=[{at: \"00:10\", for: 15m}]")});
   REQUIRE(s.window);
   CHECK(s.window->from == 1 * kHour + 50 * 60);
   CHECK(s.window->to == 4 * kHour);  // `to` defaults to the duration
@@ -171,9 +171,10 @@ TEST_CASE("clock times: errors") {
   CHECK_FAILURE(failure(shop("duration: 4h\n", "  rate: 5\n", "[{at: 00:10, for: 1m}]")),
                 at(11, 72), "services.web.outages[0].at", "'00:10' is a clock time",
                 "add e.g. `start: \"22:00\"`", "or write an offset from the start");
-  CHECK_FAILURE(failure(shop("duration: 4h\n", "  rate: 5\n"), {{"window.from", "23:50"}}),
-                "--set window.from=23:50", "window.from", "'23:50' is a clock time",
-                "needs the scenario's start");
+  CHECK_FAILURE(
+      failure(shop("duration: 4h\n", "  rate: 5\n"), {parse_override("window.from=23:50")}),
+      "--set window.from=23:50", "window.from", "'23:50' is a clock time",
+      "needs the scenario's start");
   CHECK_FAILURE(
       failure(shop("start: \"22:00\"\nduration: 4h\n", "  rate: 5\n", "[{at: 24:10, for: 1m}]")),
       at(12, 72), "services.web.outages[0].at",
