@@ -20,6 +20,7 @@ packages=(
   python3 python3-dev python3-numpy python3-pandas python3-matplotlib python3-h5py
   python3-distributed python3-pytest python3-nbclient python3-ipykernel
   python3-jsonschema python3-ruamel.yaml python3-tqdm python3-yaml
+  python3-simpy3  # bench/run.sh measures SimPy beside surgesim
 )
 
 install_missing_packages() {

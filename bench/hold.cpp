@@ -45,11 +45,11 @@ Sample hold_simulator(std::uint32_t pending, std::uint64_t events, std::uint64_t
   const double warm = std::max(1.0, 2e5 / per_unit);
   sim.run_until(warm);
   const std::uint64_t before = sim.events_fired();
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch watch;
   sim.run_until(warm + static_cast<double>(events) / per_unit);
-  const double seconds = seconds_since(start);
+  const Sample sample = watch.sample(static_cast<double>(sim.events_fired() - before));
   sink(sim.now());
-  return Sample{static_cast<double>(sim.events_fired() - before), seconds};
+  return sample;
 }
 
 Sample hold_priority_queue(std::uint32_t pending, std::uint64_t events, std::uint64_t seed) {
@@ -69,11 +69,11 @@ Sample hold_priority_queue(std::uint32_t pending, std::uint64_t events, std::uin
     }
   };
   hold(std::max<std::uint64_t>(pending, 200'000));
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch watch;
   hold(events);
-  const double seconds = seconds_since(start);
+  const Sample sample = watch.sample(static_cast<double>(events));
   sink(queue.top().first);
-  return Sample{static_cast<double>(events), seconds};
+  return sample;
 }
 
 }  // namespace surgesim::bench

@@ -30,10 +30,12 @@ double current_rss_mib() {
 ScenarioSample measure(const models::Scenario& scenario) {
   ScenarioSample sample;
   sample.start_rss_mib = current_rss_mib();
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch watch;
   models::Shop shop(scenario, 0);
   const models::Json summary = shop.run().summary;
-  sample.seconds = seconds_since(start);
+  const Sample run = watch.sample(0.0);
+  sample.seconds = run.seconds;
+  sample.cpu_seconds = run.cpu_seconds;
   sample.sessions = summary.at("sessions").at("started").get<double>();
   sample.page_requests = summary.at("latency").at("requests").get<double>();
   for (const auto& [name, service] : summary.at("services").items()) {

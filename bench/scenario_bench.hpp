@@ -9,6 +9,7 @@ namespace surgesim::bench {
 // this run's alone: ru_maxrss only ever grows within one process.
 struct ScenarioSample {
   double seconds = 0.0;         // wall time of Shop::run, construction included
+  double cpu_seconds = 0.0;     // its CPU time
   double sessions = 0.0;        // sessions started
   double page_requests = 0.0;   // requests shoppers sent (retries included)
   double service_visits = 0.0;  // requests that reached any service (calls, cache

@@ -27,14 +27,15 @@ ShopSample run_shop(int servers, double rho, double expected_requests) {
        << "    service: {dist: exponential, mean: " << rho * servers / kRate << "}\n";
   const models::Scenario scenario = models::load_scenario_text(yaml.str(), "<bench>");
 
-  const auto start = std::chrono::steady_clock::now();
+  const Stopwatch watch;
   models::Shop shop(scenario, 0);
   const models::Json summary = shop.run().summary;
-  const double seconds = seconds_since(start);
+  const Sample run = watch.sample(0.0);
 
   const models::Json& web = summary.at("services").at("web");
   ShopSample sample;
-  sample.requests = Sample{web.at("arrivals").get<double>(), seconds};
+  sample.requests = run;
+  sample.requests.work = web.at("arrivals").get<double>();
   sample.events = static_cast<double>(shop.events_fired());
   sample.utilization = web.at("utilization").get<double>();
   return sample;

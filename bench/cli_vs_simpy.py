@@ -1,0 +1,144 @@
+"""surgesim as a user runs it, from the command line, and SimPy beside it.
+
+Usage: cli_vs_simpy.py --surgesim PATH [--repeat N] [--simpy-customers N]
+
+Times whole processes, start to exit (interpreter or binary start included), each case
+--repeat times, and prints medians of wall time and of CPU time (user + system; on a
+shared machine it moves less than wall time) with the peak resident set:
+
+  - M/M/1, 1 M customers (bench/mm1.yaml) with default settings (1-minute buckets),
+    and again with one bucket: the difference is the cost of a bucket, in time and
+    memory;
+  - the mini shop (bench/mini-shop.yaml), station visits per second;
+  - the same two models in SimPy (bench/simpy_models.py) when it is installed, and
+    surgesim's rates over SimPy's.
+"""
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+MM1 = os.path.join(BENCH, "mm1.yaml")
+MINI_SHOP = os.path.join(BENCH, "mini-shop.yaml")
+MM1_DURATION_S = 1111111  # bench/mm1.yaml
+BUCKET_S = 60  # the default bucket
+
+
+def timed(command, repeat):
+    """Medians over `repeat` runs: wall s, CPU s, peak RSS MiB; and the last output."""
+    walls, cpus, peaks = [], [], []
+    out = ""
+    for _ in range(repeat):
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        chunks = []
+        while True:
+            chunk = process.stdout.read(1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        _, status, usage = os.wait4(process.pid, 0)
+        walls.append(time.perf_counter() - start)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            sys.exit(f"failed ({process.returncode}): {' '.join(command)}")
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        peaks.append(usage.ru_maxrss / 1024.0)  # KiB on Linux
+        out = b"".join(chunks).decode()
+    return statistics.median(walls), statistics.median(cpus), statistics.median(peaks), out
+
+
+def summary(surgesim, scenario, *options):
+    """The JSON summary of one run (deterministic: the same seed gives the same counts)."""
+    _, _, _, out = timed([surgesim, "run", scenario, "--format", "json", "-q", *options], 1)
+    return json.loads(out)
+
+
+def row(label, work, unit, wall, cpu, rss):
+    print(f"  {label:<34} {work:>11,.0f} {unit:<9} {wall:7.2f} {cpu:7.2f}"
+          f"   {work / wall / 1e6:8.3f} {work / cpu / 1e6:7.3f}   {rss:7.1f}")
+
+
+def header():
+    print(f"  {'case':<34} {'work':>11} {'':<9} {'wall s':>7} {'cpu s':>7}"
+          f"   {'M/s wall':>8} {'M/s cpu':>7}   {'RSS MiB':>7}")
+
+
+def simpy_available(python):
+    probe = subprocess.run([python, "-c", "import simpy"], capture_output=True)
+    return probe.returncode == 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--surgesim", required=True, help="the surgesim binary")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case (median shown)")
+    parser.add_argument("--simpy-customers", type=int, default=150_000,
+                        help="mini-shop customers for SimPy (M/M/1: always 1 M)")
+    parser.add_argument("--python", default=sys.executable, help="the Python with SimPy")
+    args = parser.parse_args()
+    surgesim, repeat = args.surgesim, args.repeat
+
+    print(f"surgesim from the command line (process start included), SimPy beside it: "
+          f"median of {repeat} runs")
+    header()
+
+    mm1 = summary(surgesim, MM1)
+    customers = mm1["sessions"]["started"]
+    default = timed([surgesim, "run", MM1], repeat)
+    row("M/M/1, default (1-minute buckets)", customers, "customers", *default[:3])
+    one_bucket = timed([surgesim, "run", MM1, "--set", f"bucket={MM1_DURATION_S}s"], repeat)
+    row("M/M/1, one bucket", customers, "customers", *one_bucket[:3])
+
+    shop = summary(surgesim, MINI_SHOP)
+    visits = sum(service["arrivals"] for service in shop["services"].values())
+    mini = timed([surgesim, "run", MINI_SHOP], repeat)
+    row("mini shop", visits, "visits", *mini[:3])
+
+    buckets = math.ceil(MM1_DURATION_S / BUCKET_S)
+    print(f"\nCost of a bucket: M/M/1 with {buckets:,} one-minute buckets minus one bucket")
+    for label, i in (("wall", 0), ("cpu", 1)):
+        extra = default[i] - one_bucket[i]
+        print(f"  {label:<4} {extra * 1e6 / (buckets - 1):8.2f} us per bucket"
+              f"   ({100 * extra / one_bucket[i]:+.1f}% over one bucket)")
+    extra_mib = default[2] - one_bucket[2]
+    print(f"  peak RSS {extra_mib * 1024 * 1024 / (buckets - 1):8.0f} bytes per bucket"
+          f"   ({default[2]:.1f} vs {one_bucket[2]:.1f} MiB)")
+
+    print()
+    if not simpy_available(args.python):
+        print(f"SimPy is not installed for {args.python} (Debian: python3-simpy3): "
+              "no peer figures.")
+        return
+    model = os.path.join(BENCH, "simpy_models.py")
+    peer_mm1 = timed([args.python, model, "mm1", str(1_000_000)], repeat)
+    result = json.loads(peer_mm1[3])
+    print(f"SimPy {result['simpy']} ({args.python}), same models, whole process")
+    header()
+    row("SimPy M/M/1", result["customers"], "customers", *peer_mm1[:3])
+    mm1_response = result["mean_response_s"]
+    peer_shop = timed([args.python, model, "mini-shop", str(args.simpy_customers)], repeat)
+    result = json.loads(peer_shop[3])
+    row("SimPy mini shop", result["visits"], "visits", *peer_shop[:3])
+    print(f"  (SimPy's M/M/1 mean response {mm1_response:.2f} s, surgesim's "
+          f"{mm1['latency']['mean_s']:.2f} s, theory 10 s; mini shop "
+          f"{result['visits_per_customer']:.2f} visits per customer, surgesim's "
+          f"{visits / shop['sessions']['started']:.2f}, theory 6.27)")
+
+    print("\nsurgesim / SimPy, rate over rate")
+    for label, ours, ours_work, peer, peer_work in (
+            ("M/M/1 customers/s", default, customers, peer_mm1, 1_000_000),
+            ("mini shop visits/s", mini, visits, peer_shop, result["visits"])):
+        wall = (ours_work / ours[0]) / (peer_work / peer[0])
+        cpu = (ours_work / ours[1]) / (peer_work / peer[1])
+        print(f"  {label:<20} {wall:6.1f}x wall   {cpu:6.1f}x cpu")
+
+
+if __name__ == "__main__":
+    main()
