@@ -54,10 +54,11 @@ struct EventHandle {
 // and forth).
 //
 // NOTE: cancelling from the ladder is lazy: the slot is freed at once (handles go stale,
-// the slot is reused), and its key, whose sequence number its slot no longer holds, is
-// dropped when it reaches the front. Patience timers and timeouts are mostly cancelled,
-// so when the dropped-but-held keys outnumber the pending ones, one sweep removes them
-// all: memory stays within twice the events pending, at O(1) amortised per cancel.
+// the slot is reused), and its key, an orphan now that its slot no longer holds its
+// sequence number, is dropped when it reaches the front. Patience timers and timeouts
+// are mostly cancelled, so once orphans outnumber the pending events (by kOrphanSlack)
+// one sweep drops them all: the ladder holds at most twice the events pending plus the
+// slack, at O(1) amortised per cancel.
 //
 // An entry is 16 bytes, the time as an order-preserving integer plus one word holding
 // priority, sequence number and slot (sim/event_key.hpp), so comparing two is one
