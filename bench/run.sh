@@ -8,7 +8,8 @@
 #   cli_vs_simpy.py   M/M/1 (1 M customers) through the surgesim command line with
 #                     default settings, again with one bucket (the cost of a bucket), the
 #                     mini shop, and both models in SimPy when it is installed.
-# Usage: bench/run.sh          (REPEAT=5 for more runs per case, SCALE=0.2 for a quick look)
+# Usage: bench/run.sh          (REPEAT=5 for more runs per case, SCALE=0.2 for a quicker
+#                               bench_kernel, STUDY=1 to add bench/study_bench.py)
 # Needs a build (./setup.sh test, or the cmake commands of README.md); rebuilds what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,5 +36,9 @@ echo
 "$build/bench/bench_scenario" bench/in-flight.yaml "$repeat"
 echo
 "$python" bench/cli_vs_simpy.py --surgesim "$build/cli/surgesim" --repeat "$repeat"
+if [[ ${STUDY:-0} == 1 ]]; then
+  echo
+  PYTHONPATH=$build/python "$python" bench/study_bench.py
+fi
 echo
 echo "load average at end $(cut -d' ' -f1-3 /proc/loadavg)"
