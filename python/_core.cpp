@@ -65,6 +65,15 @@ py::dict describe(const models::Scenario& scenario) {
   info["currency"] = scenario.currency;
   info["duration_s"] = scenario.duration;
   info["warmup_s"] = scenario.warmup;
+  info["start"] = scenario.start ? py::object(py::str(scenario.start->text)) : py::none();
+  if (scenario.window) {
+    py::dict window;
+    window["from_s"] = scenario.window->from;
+    window["to_s"] = scenario.window->to;
+    info["window"] = window;
+  } else {
+    info["window"] = py::none();
+  }
   info["seed"] = scenario.seed;
   info["replications"] = scenario.replications;
   info["journeys"] = journeys;

@@ -369,10 +369,44 @@ YAML::Node parse_yaml(const std::string& text, const std::string& file) {
   }
 }
 
+// Emits `node` as yaml-cpp does, but with clock times quoted: yaml-cpp drops the
+// quotes of "23:50", and a YAML 1.1 reader (PyYAML) takes 23:50 for the number 1430.
+void emit_quoting_clocks(YAML::Emitter& out, const YAML::Node& node) {
+  const auto style = [&] {
+    return node.Style() == YAML::EmitterStyle::Flow ? YAML::Flow : YAML::Block;
+  };
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      out << style() << YAML::BeginMap;
+      for (const auto& kv : node) {
+        out << YAML::Key;
+        emit_quoting_clocks(out, kv.first);
+        out << YAML::Value;
+        emit_quoting_clocks(out, kv.second);
+      }
+      out << YAML::EndMap;
+      return;
+    case YAML::NodeType::Sequence:
+      out << style() << YAML::BeginSeq;
+      for (const auto& item : node) emit_quoting_clocks(out, item);
+      out << YAML::EndSeq;
+      return;
+    case YAML::NodeType::Scalar:
+      if (looks_like_clock(node.Scalar())) {
+        out << YAML::DoubleQuoted << node.Scalar();
+        return;
+      }
+      break;
+    default:
+      break;
+  }
+  out << node;
+}
+
 // The scenario as simulated (after --set), for result files.
 std::string resolved_yaml(const YAML::Node& root) {
   YAML::Emitter out;
-  out << root;
+  emit_quoting_clocks(out, root);
   return std::string(out.c_str()) + "\n";
 }
 

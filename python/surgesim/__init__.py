@@ -114,7 +114,8 @@ def run(
 def validate(scenario: ScenarioLike, *, set: Overrides = None) -> dict[str, Any]:
     """Check a Scenario or scenario file without running it.
 
-    Returns name, description, currency, duration_s, warmup_s, seed, replications,
+    Returns name, description, currency, duration_s, warmup_s, start (the ``start``
+    text, or None), window ({from_s, to_s}, or None), seed, replications,
     journeys (name -> page names), services (names) and warnings (things allowed but
     probably not meant, also issued as UserWarning, like a service no page calls).
     Raises like ``run``.

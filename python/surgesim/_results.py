@@ -139,7 +139,15 @@ class Results:
         return series
 
     def timeseries(self, path: str, replication: int | None = None) -> pd.DataFrame:
-        """One time series table as a DataFrame indexed by ``t_s`` (bucket start, s).
+        """One time series table as a DataFrame, a row per bucket.
+
+        The index is the bucket's start: without a ``start`` in the scenario, ``t_s``
+        (seconds from time 0); with ``start: "2024-11-10 22:00"`` (a date), a
+        ``DatetimeIndex`` named ``time``; with ``start: "22:00"`` (no date), ordered
+        clock labels (``"23:59"``, ``"00:00"``...; ``HH:MM:SS`` when buckets are off
+        the minute; `` +1d`` from 24 h after the first one), a ``CategoricalIndex``
+        named ``clock`` that sorts in time order. With a start, ``t_s`` is also the
+        first column (seconds from time 0, as the result file stores it).
 
         ``path`` is a table's path with or without its ``timeseries/`` prefix:
         ``"services/web"``, ``"pages/buyer.pay"``, ``"sessions"``, ``"traffic"``,
@@ -170,7 +178,7 @@ class Results:
         if replication is None and table.ci95 is not None:
             half_widths = _series_frame(table.columns, table.ci95).add_suffix(CI_SUFFIX)
             frame = frame.join(half_widths)
-        return frame
+        return _on_the_clock(frame, self.summary.get("start"))
 
     def timeseries_paths(self) -> list[str]:
         """The paths of every time series table, in the engine's order."""
@@ -252,6 +260,36 @@ def _series_frame(columns: list[str], values: np.ndarray) -> pd.DataFrame:
     """[column, bucket] values -> DataFrame indexed by the t_s column."""
     frame = pd.DataFrame({name: values[c] for c, name in enumerate(columns)})
     return frame.set_index(TIME_COLUMN)
+
+
+def _on_the_clock(frame: pd.DataFrame, start: object) -> pd.DataFrame:
+    """``frame`` (indexed by t_s) indexed by the shop's clock when the run has a start."""
+    if not isinstance(start, str) or not start.strip():
+        return frame
+    parts = start.split()
+    clock = pd.Timedelta(parts[-1] if parts[-1].count(":") == 2 else parts[-1] + ":00")
+    t_s = frame.index.to_numpy(dtype=float)
+    frame = frame.reset_index()
+    if len(parts) == 2:  # a date: real timestamps
+        origin = pd.Timestamp(parts[0]) + clock
+        frame.index = pd.DatetimeIndex(origin + pd.to_timedelta(t_s, unit="s"), name="time")
+        return frame
+    shown = np.rint(clock.total_seconds() + t_s).astype(np.int64)
+    seconds = bool((shown % 60 != 0).any())
+    first = int(shown[0]) if len(shown) else 0
+    labels = [_clock_label(int(s), seconds, (int(s) - first) // 86400) for s in shown]
+    # Labels would repeat only a day or more after the first one, which the suffix tells
+    # apart; categories in time order keep 22:00 before 00:00 when sorted or plotted.
+    order = list(dict.fromkeys(labels))
+    frame.index = pd.CategoricalIndex(labels, categories=order, ordered=True, name="clock")
+    return frame
+
+
+def _clock_label(shown_s: int, seconds: bool, later_day: int) -> str:
+    hours, rest = divmod(shown_s % 86400, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if seconds else "")
+    return text + (f" +{later_day}d" if later_day > 0 else "")
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -109,8 +109,9 @@ class Scenario:
         return found
 
     def info(self) -> dict[str, Any]:
-        """Name, description, currency, duration_s, warmup_s, seed, replications, journeys
-        (name -> page names), services (names) and warnings."""
+        """Name, description, currency, duration_s, warmup_s, start (or None), window
+        ({from_s, to_s}, or None), seed, replications, journeys (name -> page names),
+        services (names) and warnings."""
         return dict(self._info())
 
     def to_yaml(self) -> str:

@@ -283,3 +283,12 @@ TEST_CASE("CSV rows: errors with start") {
     for (const std::string& w : c.words) CHECK_MESSAGE(f.problem.find(w) != std::string::npos, w);
   }
 }
+
+TEST_CASE("clock times stay text in the scenario as simulated (result files)") {
+  // yaml-cpp drops quotes; a YAML 1.1 reader would take an unquoted 23:50 for 1430.
+  const Scenario s = load(shop("start: 22:00\nduration: 4h\n", "  rate: 5\n"),
+                          {parse_override("window.from=23:50")});
+  CHECK(s.resolved_text.find("start: \"22:00\"") != std::string::npos);
+  CHECK(s.resolved_text.find("from: \"23:50\"") != std::string::npos);
+  CHECK(s.resolved_text.find("duration: 4h") != std::string::npos);
+}
