@@ -31,9 +31,15 @@ AnalyticEstimate estimate_at(const Scenario& scenario, double session_rate) {
   for (const ServiceConfig& service : scenario.services) by_name[service.name] = &service;
   const std::vector<std::string> callees_first = topological_services(scenario);
 
-  // Rates flow from callers to callees...
+  // Rates flow from callers to callees, each capped by its rate limit: in steady state a
+  // token bucket admits min(lambda, rate) and refuses the rest at once...
+  std::map<std::string, double> refused;
   for (auto it = callees_first.rbegin(); it != callees_first.rend(); ++it) {
     const ServiceConfig& service = *by_name.at(*it);
+    if (service.rate_limit && rate[service.name] > service.rate_limit->rate) {
+      refused[service.name] = rate[service.name] - service.rate_limit->rate;
+      rate[service.name] = service.rate_limit->rate;
+    }
     for (const Callee& callee : callees(service)) {
       rate[callee.to] += callee.p * rate[service.name];
     }
@@ -46,6 +52,7 @@ AnalyticEstimate estimate_at(const Scenario& scenario, double session_rate) {
     ServiceEstimate e;
     e.name = name;
     e.arrival_rate = rate[name];
+    e.rate_limited = refused[name];
     estimate_service(service, response, e);
     // A worker that waits on a saturated callee waits forever, too.
     e.saturated = e.saturated || std::isinf(e.mean_response);

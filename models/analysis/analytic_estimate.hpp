@@ -10,9 +10,10 @@ namespace surgesim::models {
 
 // What queueing theory predicts for each service at the scenario's peak session rate,
 // before simulating. Visits per session come from each journey's Markov chain (sparse:
-// journey_chain.hpp); request rates then flow down the call graph (calls x p, cache misses x (1 - hit
-// ratio)); response times come back up it, callees first: a pool's worker is held for
-// its own work plus the response of every call it makes. Each tier is an M/M/c queue
+// journey_chain.hpp); request rates then flow down the call graph (calls x p, cache
+// misses x (1 - hit ratio), each service's capped at its rate limit); response times come
+// back up it, callees first: a pool's worker is held for its own work plus the response
+// of every call it makes. Each tier is an M/M/c queue
 // with the Allen-Cunneen correction for the variability of its service time (Erlang B
 // for payment providers, which turn payments beyond their concurrency away).
 // Shoppers who give up or retry, timeouts, outages, crashes, cold caches and database

@@ -31,6 +31,10 @@ std::string notes(const ServiceEstimate& s) {
   if (s.type == "payment_gateway" && s.blocking >= 5e-5) {  // shows as at least 0.01%
     out += fmt::format("{}{:.2f}% rejected at a cap", out.empty() ? "" : "; ", 100.0 * s.blocking);
   }
+  if (s.rate_limited > 0.0) {
+    out += fmt::format("{}{:.1f}/s refused by the rate limit", out.empty() ? "" : "; ",
+                       s.rate_limited);
+  }
   return out;
 }
 

@@ -29,12 +29,13 @@ class Cache final : public Service {
 
   Cache(const ServiceConfig& config, const ServiceContext& context, Streams streams);
 
-  void arrive(RequestId id) override;
   void withdraw(RequestId id) override;
   void on_callee_response(RequestId parent, RequestId callee, Outcome outcome) override;
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
 
  private:
+  void admit(RequestId id) override;
+
   enum Tag : std::uint32_t { kLookupDone, kTimeout, kOutageStart, kOutageEnd };
 
   // The hit ratio at time t, cold starts included.
@@ -57,7 +58,7 @@ class Cache final : public Service {
 };
 
 Cache::Cache(const ServiceConfig& config, const ServiceContext& context, Streams streams)
-    : Service(config.name, context),
+    : Service(config, context),
       config_(std::get<CacheConfig>(config.type)),
       timeout_(config.timeout),
       backend_(index_of(config_.miss_to)),
@@ -83,10 +84,8 @@ double Cache::hit_ratio(Time t) const {
   return config_.hit_ratio * warm;
 }
 
-void Cache::arrive(RequestId id) {
-  stats_.record([](ServiceStats& s) { ++s.arrivals; });
+void Cache::admit(RequestId id) {
   Request& r = requests()[id];
-  r.arrival_t = sim().now();
   if (timeout_) r.timeout = sim().after(*timeout_, this, kTimeout, id);
   if (outages_ > 0) {
     notify_start(id);

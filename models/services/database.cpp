@@ -17,11 +17,12 @@ class Database final : public Service {
   Database(const ServiceConfig& config, const ServiceContext& context,
            sim::RandomStream query_stream);
 
-  void arrive(RequestId id) override;
   void withdraw(RequestId id) override;
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
 
  private:
+  void admit(RequestId id) override;
+
   enum Tag : std::uint32_t { kQueryDone, kTimeout, kPoolTimeout, kOutageStart, kOutageEnd };
 
   void start(RequestId id);
@@ -41,7 +42,7 @@ class Database final : public Service {
 
 Database::Database(const ServiceConfig& config, const ServiceContext& context,
                    sim::RandomStream query_stream)
-    : Service(config.name, context),
+    : Service(config, context),
       config_(std::get<DatabaseConfig>(config.type)),
       timeout_(config.timeout),
       query_stream_(query_stream),
@@ -55,10 +56,8 @@ Database::Database(const ServiceConfig& config, const ServiceContext& context,
   });
 }
 
-void Database::arrive(RequestId id) {
-  stats_.record([](ServiceStats& s) { ++s.arrivals; });
+void Database::admit(RequestId id) {
   Request& r = requests()[id];
-  r.arrival_t = sim().now();
   if (outages_ > 0) return refuse(id, Outcome::outage);
   if (timeout_) r.timeout = sim().after(*timeout_, this, kTimeout, id);
   if (busy_ < config_.connections) return start(id);

@@ -31,11 +31,12 @@ class PaymentGateway final : public Service {
 
   PaymentGateway(const ServiceConfig& config, const ServiceContext& context, Streams streams);
 
-  void arrive(RequestId id) override;
   void withdraw(RequestId id) override;
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
 
  private:
+  void admit(RequestId id) override;
+
   enum Tag : std::uint32_t {
     kPaymentDone,
     kTimeout,
@@ -69,7 +70,7 @@ class PaymentGateway final : public Service {
 
 PaymentGateway::PaymentGateway(const ServiceConfig& config, const ServiceContext& context,
                                Streams streams)
-    : Service(config.name, context),
+    : Service(config, context),
       config_(std::get<PaymentGatewayConfig>(config.type)),
       timeout_(config.timeout),
       streams_(streams) {
@@ -93,10 +94,8 @@ PaymentGateway::PaymentGateway(const ServiceConfig& config, const ServiceContext
   if (all_capped) stats_.record([&](ServiceStats& s) { s.available.set(sim().now(), capacity); });
 }
 
-void PaymentGateway::arrive(RequestId id) {
-  stats_.record([](ServiceStats& s) { ++s.arrivals; });
+void PaymentGateway::admit(RequestId id) {
   Request& r = requests()[id];
-  r.arrival_t = sim().now();
   if (outages_ > 0) return refuse(id, Outcome::outage);
   if (timeout_) r.timeout = sim().after(*timeout_, this, kTimeout, id);
   const double u = streams_.route.uniform01() * share_cumulative_.back();

@@ -26,13 +26,14 @@ class ServerPool final : public Service {
   };
   ServerPool(const ServiceConfig& config, const ServiceContext& context, Streams streams);
 
-  void arrive(RequestId id) override;
   void withdraw(RequestId id) override;
   void on_callee_response(RequestId parent, RequestId callee, Outcome outcome) override;
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
   double cost_per_instance_hour() const override { return config_.cost_per_instance_hour; }
 
  private:
+  void admit(RequestId id) override;
+
   enum Tag : std::uint32_t {
     kWorkDone,
     kTimeout,
@@ -99,7 +100,7 @@ class ServerPool final : public Service {
 };
 
 ServerPool::ServerPool(const ServiceConfig& config, const ServiceContext& context, Streams streams)
-    : Service(config.name, context),
+    : Service(config, context),
       config_(std::get<ServerPoolConfig>(config.type)),
       outages_(config.outages),
       timeout_(config.timeout),
@@ -143,10 +144,8 @@ std::uint32_t ServerPool::pick_instance() {
   return kNoInstance;
 }
 
-void ServerPool::arrive(RequestId id) {
-  stats_.record([](ServiceStats& s) { ++s.arrivals; });
+void ServerPool::admit(RequestId id) {
   Request& r = requests()[id];
-  r.arrival_t = sim().now();
   if (pool_outages_ > 0) return refuse(id, Outcome::outage);
   const std::uint32_t instance = pick_instance();
   if (instance == kNoInstance && config_.queue && queue_.size() >= *config_.queue) {

@@ -5,7 +5,25 @@
 
 #include "models/services/service_types.hpp"
 
+#include "models/services/service_types.hpp"
+
 namespace surgesim::models {
+
+Service::Service(const ServiceConfig& config, ServiceContext context)
+    : name_(config.name), ctx_(context) {
+  if (config.rate_limit) rate_limit_.emplace(*config.rate_limit);
+}
+
+void Service::arrive(RequestId id) {
+  stats_.record([](ServiceStats& s) { ++s.arrivals; });
+  Request& r = requests()[id];
+  r.arrival_t = sim().now();
+  if (rate_limit_ && !rate_limit_->take(r.arrival_t)) {
+    stats_.record([](ServiceStats& s) { ++s.rate_limited; });
+    return refuse(id, Outcome::rejected);
+  }
+  admit(id);
+}
 
 void Service::respond(RequestId id, Outcome outcome) {
   Request& r = requests()[id];

@@ -1,12 +1,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "models/services/request.hpp"
 #include "models/services/service_stats.hpp"
 #include "models/services/service_type.hpp"
+#include "models/services/token_bucket.hpp"
 #include "models/services/windowed.hpp"
 #include "sim/simulator.hpp"
 
@@ -39,13 +41,15 @@ struct ServiceContext {
 
 // A node of the call graph. A service owns a request from `arrive` until it is done
 // with it (answered and, if it was in service, its work finished) and then releases it.
+// What every type shares happens here, in one place: counting arrivals and the rate
+// limit in `arrive`; each type's own handling starts in `admit`.
 //
 // Rules that keep re-entrancy safe: a service may answer synchronously inside
 // `arrive` (rejected, outage), so handing a request to another service or answering
 // is always the last thing a member function does with that request.
 class Service : public sim::EventTarget {
  public:
-  Service(std::string name, ServiceContext context) : name_(std::move(name)), ctx_(context) {}
+  Service(const ServiceConfig& config, ServiceContext context);
   virtual ~Service() = default;
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
@@ -56,7 +60,9 @@ class Service : public sim::EventTarget {
   const Windowed<ServiceStats>& stats() const { return stats_; }
   virtual double cost_per_instance_hour() const { return 0.0; }
 
-  virtual void arrive(RequestId id) = 0;
+  // A request reaches the service: it is counted and time-stamped, and the rate limit
+  // (when there is one) answers it at once with `rejected` if it finds no token.
+  void arrive(RequestId id);
   // The shopper gave up: a waiting request leaves the queue; one in service runs on
   // (its downstream calls included) and its result is wasted.
   virtual void withdraw(RequestId id) = 0;
@@ -67,6 +73,9 @@ class Service : public sim::EventTarget {
   void orphan(RequestId id);
 
  protected:
+  // The type's own handling of an arrival that passed the rate limit.
+  virtual void admit(RequestId id) = 0;
+
   sim::Simulator& sim() { return *ctx_.sim; }
   RequestPool& requests() { return *ctx_.requests; }
   Service& service(std::uint32_t index) { return *(*ctx_.services)[index]; }
@@ -127,6 +136,7 @@ class Service : public sim::EventTarget {
  private:
   std::string name_;
   ServiceContext ctx_;
+  std::optional<TokenBucket> rate_limit_;
 };
 
 }  // namespace surgesim::models

@@ -22,7 +22,8 @@ struct ProviderEstimate {
 struct ServiceEstimate {
   std::string name;
   std::string type;            // server_pool, cache, database or payment_gateway
-  double arrival_rate = 0.0;   // requests per second
+  double arrival_rate = 0.0;   // requests per second admitted (past the rate limit)
+  double rate_limited = 0.0;   // requests per second the rate limit refuses
   double mean_service = 0.0;   // seconds a worker (connection, slot) is held per request
   double offered_load = 0.0;   // Erlang: arrival_rate x mean_service
   int servers = 0;             // workers in all; 0: unlimited (caches without workers,

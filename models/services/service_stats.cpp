@@ -23,6 +23,7 @@ LatencySummary summarize_latency(const sim::Welford& w, const sim::QuantileSketc
 void ServiceStats::restart(sim::Time t) {
   arrivals = started = waited = completed = rejected = timeouts = abandoned = wasted = errors = 0;
   outages = pool_timeouts = declined = hits = misses = 0;
+  rate_limited = degraded = short_circuited = 0;
   wait = {};
   response = {};
   response_quantiles.clear();
@@ -56,6 +57,9 @@ Json ServiceStats::to_json(sim::Time end, double cost_per_instance_hour) const {
   j["p99_s"] = number_or_null(latency.p99);
   j["mean_queue"] = queue.mean(end);
   j["mean_instances"] = instances.mean(end);
+  j["rate_limited"] = rate_limited;
+  j["degraded"] = degraded;
+  j["short_circuited"] = short_circuited;
   // Extensions beyond the contract: requests that began service and how many of them
   // had to wait (P(wait) = waited / started, the Erlang C quantity); errors by kind;
   // payment declines; cache hits and misses; what the instances cost.
@@ -74,7 +78,8 @@ const std::vector<std::string>& service_series_columns() {
   static const std::vector<std::string> columns = {
       "arrivals",    "completed", "rejected",    "timeouts",   "abandoned",
       "wasted",      "errors",    "utilization", "mean_queue", "instances",
-      "mean_wait_s", "mean_s",    "p50_s",       "p95_s",      "p99_s"};
+      "mean_wait_s", "mean_s",    "p50_s",       "p95_s",      "p99_s",
+      "rate_limited", "degraded", "short_circuited"};
   return columns;
 }
 
@@ -94,7 +99,10 @@ std::vector<double> service_row(const ServiceStats& s, sim::Time end) {
           latency.mean,
           latency.p50,
           latency.p95,
-          latency.p99};
+          latency.p99,
+          static_cast<double>(s.rate_limited),
+          static_cast<double>(s.degraded),
+          static_cast<double>(s.short_circuited)};
 }
 
 }  // namespace surgesim::models

@@ -31,6 +31,9 @@ struct ServiceStats {
   std::uint64_t declined = 0;       // payment declines (a business answer, not an error)
   std::uint64_t hits = 0;           // cache lookups that hit
   std::uint64_t misses = 0;         // cache lookups that went to the backend
+  std::uint64_t rate_limited = 0;   // refused by the token bucket (also in rejected)
+  std::uint64_t degraded = 0;       // answered success after a failed optional call
+  std::uint64_t short_circuited = 0;  // call attempts refused by an open breaker
   sim::Welford wait;                // arrival -> start of own work
   sim::Welford response;            // arrival -> successful response
   sim::QuantileSketch response_quantiles;

@@ -1,5 +1,7 @@
 #include "models/services/service_type.hpp"
 
+#include <cmath>
+
 #include "models/limits.hpp"
 #include "models/yaml/yaml_node.hpp"
 
@@ -46,6 +48,19 @@ std::vector<CallConfig> read_calls(const YamlNode& node) {
     calls.push_back(call);
   }
   return calls;
+}
+
+RateLimitConfig read_rate_limit(const YamlNode& node) {
+  if (!node.is_map()) node.expected("a rate limit: a map with 'rate' and 'burst'");
+  const YamlMap m(node, {"rate", "burst"});
+  RateLimitConfig limit;
+  const YamlNode rate = m.required("rate");
+  limit.rate = rate.as_rate();
+  if (!(limit.rate > 0.0)) rate.expected("a rate > 0");
+  const YamlNode burst = m.required("burst");
+  limit.burst = burst.as_number();
+  if (!(limit.burst >= 1.0) || !std::isfinite(limit.burst)) burst.expected("a burst >= 1 (tokens)");
+  return limit;
 }
 
 }  // namespace surgesim::models

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "models/services/token_bucket.hpp"
 #include "sim/random_stream.hpp"
 #include "sim/time.hpp"
 
@@ -93,6 +94,7 @@ concept ServiceType = requires(const typename T::Config& config, const YamlMap& 
 // `max_instances` > 0: a server pool's outages, which may take down some instances.
 std::vector<OutageConfig> read_outages(const YamlNode& node, int max_instances);
 std::vector<CallConfig> read_calls(const YamlNode& node);
+RateLimitConfig read_rate_limit(const YamlNode& node);
 // A duration > 0, or an error saying `what` was expected.
 Time read_positive_duration(const YamlNode& node, const std::string& what);
 // A list that may be written as `key:` with nothing (no items).

@@ -11,7 +11,7 @@
 namespace surgesim::models {
 namespace {
 
-const std::vector<std::string> kCommonKeys = {"type", "timeout", "outages"};
+const std::vector<std::string> kCommonKeys = {"type", "timeout", "outages", "rate_limit"};
 
 template <class... Types>
 std::vector<std::string_view> names_of(ServiceTypeList<Types...>) {
@@ -120,6 +120,7 @@ ServiceConfig read_service(const std::string& name, const YamlNode& node) {
   if (const auto n = find_key(node, "timeout")) {
     service.timeout = read_positive_duration(*n, "a timeout");
   }
+  if (const auto n = find_key(node, "rate_limit")) service.rate_limit = read_rate_limit(*n);
   return service;
 }
 

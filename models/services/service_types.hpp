@@ -14,6 +14,7 @@
 #include "models/services/payment_gateway.hpp"
 #include "models/services/server_pool.hpp"
 #include "models/services/service_type.hpp"
+#include "models/services/token_bucket.hpp"
 
 // The table of service types: the only list of them in the code base. Everything that
 // depends on a service's type (reading its YAML, building its component, its call-graph
@@ -42,6 +43,7 @@ struct ServiceConfig {
   std::string name;
   std::optional<Time> timeout;
   std::vector<OutageConfig> outages;
+  std::optional<RateLimitConfig> rate_limit;
   ServiceTypes::Configs type;
 };
 
@@ -72,9 +74,9 @@ std::string estimate_note(const ServiceConfig& service);
 // Builds the component; its random streams are "service.NAME.*" of (seed, replication).
 std::unique_ptr<Service> make_service(const ServiceConfig& service, const ServiceContext& context,
                                       std::uint64_t seed, std::uint64_t replication);
-// Reads `services.NAME` (the type, the common keys `timeout` and `outages`, the keys of
-// that type). Whether callees exist and whether calls loop is checked on the call graph
-// once every service is read.
+// Reads `services.NAME` (the type, the common keys `timeout`, `outages` and `rate_limit`,
+// the keys of that type). Whether callees exist and whether calls loop is checked on the
+// call graph once every service is read.
 ServiceConfig read_service(const std::string& name, const YamlNode& node);
 
 }  // namespace surgesim::models

@@ -1029,7 +1029,7 @@ TEST_CASE("cache") {
                      "services.cache.cold[0]", "expected a cold start");
   CHECK_SHOP_FAILURE("    hit: 1ms\n", "    hit: 1ms\n    instances: 2\n", "instances: 2", 0,
                      "services.cache.instances", "unknown key 'instances'",
-                     "known keys: type, timeout, outages, hit_ratio, hit, miss, workers, cold");
+                     "known keys: type, timeout, outages, rate_limit, hit_ratio, hit, miss, workers, cold");
 }
 
 TEST_CASE("database") {
@@ -1093,7 +1093,7 @@ TEST_CASE("payment gateway") {
                      "expected a provider: a map with 'name', 'share' and 'latency'");
   CHECK_SHOP_FAILURE("    failover: true\n", "    failover: true\n    instances: 2\n",
                      "instances: 2", 0, "services.pay.instances", "unknown key 'instances'",
-                     "known keys: type, timeout, outages, providers, failover");
+                     "known keys: type, timeout, outages, rate_limit, providers, failover");
 }
 
 TEST_CASE("service types other than server pools") {
