@@ -294,7 +294,10 @@ def _lost_parts(ctx: Context):
     ci_lost = (summary.get("ci95") or {}).get("lost_revenue") or {}
     errors = {"by cause": ci_lost.get("by_cause") or {}, "by service": ci_lost.get("by_service") or {}}
     errors = {k: {n: float(v) for n, v in d.items() if _is_number(v)} for k, d in errors.items()}
-    return parts, errors, ""
+    # Bars have no time axis: the title says which span they sum (the statistics window).
+    t = ctx.timeline
+    span = f", {t.range_text(t.stats_start_s, t.end_s)}" if math.isfinite(t.end_s) else ""
+    return parts, errors, span
 
 
 def _lost_parts_in_view(ctx: Context):

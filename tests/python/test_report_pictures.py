@@ -237,3 +237,26 @@ def test_a_missing_module_is_one_sentence_naming_the_package(module, package, ru
     assert f"install the Debian package {package}" in line
     python = Path(line.split(", which ")[1].split(" cannot import")[0])
     assert python.is_file()  # the interpreter the build runs reports with
+
+
+def test_a_run_with_a_start_reads_on_the_clock_in_every_panel(tmp_path: Path) -> None:
+    (tmp_path / "night.yaml").write_text(SHOP.replace("duration: 30m", 'start: "23:50"\nduration: 30m'))
+    results = surgesim.run(tmp_path / "night.yaml", replications=1)
+    for name in ("traffic", "latency", "drops", "services"):
+        for ax in getattr(results.plot, name)().axes:
+            if ax.get_xlabel():  # the bottom axes of a panel
+                assert ax.get_xlabel() == "clock time", name
+                ticks = ax.xaxis.get_major_locator()()
+                labels = [ax.xaxis.get_major_formatter()(v, 0) for v in ticks]
+                assert labels[:3] == ["23:55", "00:00", "00:05"], name  # across midnight
+    # Bars have no time axis: their titles name the span they sum, on the clock.
+    titles = [ax.get_title() for ax in results.plot.lost_revenue().axes]
+    assert titles == ["Lost revenue by cause, 23:55–00:20", "Lost revenue by service, 23:55–00:20"]
+    zoomed = results.plot.lost_revenue(zoom=("00:00", "00:10")).axes[0].get_title()
+    assert zoomed == "Lost revenue by cause, 00:00–00:10"
+
+
+def test_lost_revenue_titles_name_the_span_they_sum(run) -> None:
+    _, h5 = run
+    titles = [ax.get_title() for ax in panels_of(h5)["lost-revenue"].figure.axes]
+    assert titles == ["Lost revenue by cause, 0:05–0:30", "Lost revenue by service, 0:05–0:30"]
