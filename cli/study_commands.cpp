@@ -75,7 +75,9 @@ Command add_size_command(CLI::App& app) {
       "size",
       "Find the cheapest whole-number values in the --vary ranges for which every SLO holds "
       "(exit 3 when none does)");
-  add_common(*cmd, *args, "KEY.PATH=LO..HI, inclusive whole numbers (repeatable)");
+  add_common(*cmd, *args,
+             "KEY.PATH[,KEY.PATH...]=LO..HI, inclusive whole numbers; key paths joined by "
+             "commas take the same value (repeatable)");
   cmd->add_option("--objective", args->objective, "What to minimise")
       ->check(CLI::IsMember({"cost", "cost+lost_revenue"}))
       ->capture_default_str();

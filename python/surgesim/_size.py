@@ -119,13 +119,14 @@ class NoFeasiblePoint(Exception):
         self.evaluated = evaluated
 
 
-def size(scenario: Scenario | str, vary: Mapping[str, tuple[int, int]], *,
+def size(scenario: Scenario | str, vary: Mapping[str | tuple[str, ...], tuple[int, int]], *,
          objective: str = "cost", confidence: float = 0.95, replications: int | None = None,
          confirm_replications: int | None = None, seed: int | None = None,
          executor: Any = None, progress: bool = True) -> SizeResult:
     """The cheapest point of ``vary`` (``{key path: (lo, hi)}``, inclusive whole-number
     ranges) that holds every SLO; see the module docstring for what that means and how
-    it is found.
+    it is found. A key may be a tuple of key paths that take the same value, such as a
+    pool's ``autoscale.min`` with its starting ``instances``.
 
     ``replications`` (default: the scenario's, at least 3) run every point of the search,
     ``confirm_replications`` (default: twice as many) the chosen point and its cheaper
@@ -153,8 +154,11 @@ class _Search:
         if not vary:
             raise ValueError("vary must name at least one key path with its (lo, hi) range")
         self.base = base
-        self.paths = list(vary)
-        self.ranges = [_whole_range(path, bounds) for path, bounds in vary.items()]
+        # A dimension is one key path, or several that take the same value (a pool's
+        # autoscale.min with its starting instances).
+        self.dims = [(key,) if isinstance(key, str) else tuple(key) for key in vary]
+        self.names = [",".join(dim) for dim in self.dims]
+        self.ranges = [_whole_range(name, bounds) for name, bounds in zip(self.names, vary.values())]
         self.objective_name = objective
         self.confidence = confidence
         default = max(int(base.info()["replications"]), 3)
@@ -237,7 +241,7 @@ class _Search:
                 probes = [bad + round(spacing * (k + 1)) for k in range(count)]
             probes = sorted(set(v for v in probes if bad < v < good))
             points = [tuple(x[:d] + [v] + x[d + 1:]) for v in probes]
-            judged = self._judge(points, f"bisect {self.paths[d]}")
+            judged = self._judge(points, f"bisect {self.names[d]}")
             good = min([good] + [v for v, j in zip(probes, judged) if j.feasible])
             # Monotone: the highest probe below it that fails bounds it from below.
             bad = max([bad] + [v for v, j in zip(probes, judged) if not j.feasible and v < good])
@@ -278,18 +282,18 @@ class _Search:
         candidates = []
         if self.objective_name == "cost+lost_revenue":
             plain = x[:d] + (value,) + x[d + 1:]
-            if self._judge([plain], f"step {self.paths[d]}")[0].feasible:
+            if self._judge([plain], f"step {self.names[d]}")[0].feasible:
                 candidates.append(plain)
         if others:
             if value > x[d]:
                 raised = x[:d] + (value,) + x[d + 1:]
             else:
                 raised = tuple(value if i == d else self.ranges[i][1] for i in range(len(x)))
-            if self._judge([raised], f"frontier {self.paths[d]}")[0].feasible:
+            if self._judge([raised], f"frontier {self.names[d]}")[0].feasible:
                 candidates.append(self._frontier_point(raised, hint=x, dims=others))
         elif value > x[d] and not candidates:
             return None  # one dimension, cost: more is never cheaper
-        elif not candidates and self._judge([(value,)], f"step {self.paths[d]}")[0].feasible:
+        elif not candidates and self._judge([(value,)], f"step {self.names[d]}")[0].feasible:
             candidates.append((value,))
         if not candidates:
             return None
@@ -355,8 +359,9 @@ class _Search:
         return [self.judged[(p, n)] for p in points]
 
     def _scenario(self, values: tuple[int, ...]) -> Scenario:
-        return self.base._with([(path, str(v), self.origin(path, v))
-                                for path, v in zip(self.paths, values)])
+        return self.base._with([(path, str(v), self.origin(name, v))
+                                for dim, name, v in zip(self.dims, self.names, values)
+                                for path in dim])
 
     def _judgement(self, values: tuple[int, ...], n: int, e: Evaluation) -> Judgement:
         summary = e.summary
@@ -388,7 +393,7 @@ class _Search:
 
     def _result(self, chosen: Judgement) -> SizeResult:
         return SizeResult(
-            values=dict(zip(self.paths, chosen.values)), cost=chosen.cost,
+            values=self._values(chosen.values), cost=chosen.cost,
             cost_ci95=chosen.cost_ci95, lost_revenue=chosen.lost_revenue,
             lost_revenue_ci95=chosen.lost_revenue_ci95, objective=chosen.objective,
             slo=list(chosen.slo), summary=chosen.summary, evaluated=self._evaluated(),
@@ -398,15 +403,20 @@ class _Search:
     def _evaluated(self):
         import pandas as pd
 
-        rows = [{**dict(zip(self.paths, j.values)), "replications": j.replications,
+        rows = [{**self._values(j.values), "replications": j.replications,
                  "cost": j.cost, "lost_revenue": j.lost_revenue, "objective": j.objective,
                  "ok": j.feasible, "why": "; ".join(j.why), "stage": stage}
                 for j, stage in self.log]
-        return pd.DataFrame(rows, columns=[*self.paths, "replications", "cost", "lost_revenue",
+        paths = [path for dim in self.dims for path in dim]
+        return pd.DataFrame(rows, columns=[*paths, "replications", "cost", "lost_revenue",
                                            "objective", "ok", "why", "stage"])
 
     def _describe(self, x: Sequence[int]) -> str:
-        return ", ".join(f"{p}={v}" for p, v in zip(self.paths, x))
+        return ", ".join(f"{p}={v}" for p, v in zip(self.names, x))
+
+    def _values(self, x: Sequence[int]) -> dict[str, int]:
+        """Every key path with its value (the paths of one dimension share theirs)."""
+        return {path: v for dim, v in zip(self.dims, x) for path in dim}
 
     def _estimate_start(self) -> tuple[int, ...]:
         """Where the analytic estimate says each range's answer lies: the most instances
@@ -421,11 +431,14 @@ class _Search:
         except ValueError:
             pass
         start = []
-        for path, (lo, hi) in zip(self.paths, self.ranges):
-            parts = path.split(".")
-            unit = parts[2:] in (["instances"], ["autoscale", "min"], ["connections"], ["workers"])
-            guess = needed.get(parts[1]) if len(parts) >= 3 and parts[0] == "services" and unit \
-                else None
+        for dim, (lo, hi) in zip(self.dims, self.ranges):
+            guess = None
+            for path in dim:
+                parts = path.split(".")
+                unit = parts[2:] in (["instances"], ["autoscale", "min"], ["connections"],
+                                     ["workers"])
+                if len(parts) >= 3 and parts[0] == "services" and unit:
+                    guess = needed.get(parts[1])
             if guess is None or not math.isfinite(guess):
                 guess = (lo + hi) // 2
             start.append(int(min(max(guess, lo), hi)))
@@ -502,7 +515,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "SLO holds (exit 3 when none does).")
     parser.add_argument("file")
     parser.add_argument("--vary", action="append", default=[], required=True,
-                        help="KEY.PATH=LO..HI (inclusive, whole numbers; repeatable)")
+                        help="KEY.PATH[,KEY.PATH...]=LO..HI (inclusive, whole numbers; key "
+                             "paths joined by commas take the same value; repeatable)")
     parser.add_argument("--set", action="append", default=[])
     parser.add_argument("--objective", choices=OBJECTIVES, default="cost")
     parser.add_argument("--confidence", type=float, default=0.95)
@@ -514,6 +528,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         vary = dict(_parse_range(option) for option in args.vary)
+        vary = {tuple(key.split(",")) if "," in key else key: bounds for key, bounds in vary.items()}
         base = cli_scenario(args.file, args.set)
         search = _Search(base, vary, objective=args.objective, confidence=args.confidence,
                          replications=args.replications,

@@ -85,6 +85,25 @@ def test_a_mean_response_slo_gives_the_erlang_c_answer():
     assert set(best.evaluated["replications"]) == {3, 6}  # searched, then confirmed
 
 
+def test_key_paths_that_share_a_value_are_one_dimension(tmp_path):
+    # An autoscaled pool's minimum and its starting instances must agree (instances lie
+    # within [min, max]); an autoscaler that never checks within the run leaves the
+    # M/M/c answer.
+    sc = mmc("{name: fast, metric: latency_mean, scope: service.web, max: 0.115}").set(
+        "services.web.autoscale", {"target": 0.5, "min": 1, "max": 64, "interval": "2h"})
+    both = ("services.web.autoscale.min", "services.web.instances")
+    best = surgesim.size(sc, vary={both: (1, 40)}, progress=False)
+    assert best.values == {both[0]: 7, both[1]: 7}
+    assert list(best.evaluated.columns[:2]) == list(both)
+    assert (best.evaluated[both[0]] == best.evaluated[both[1]]).all()
+    path = tmp_path / "mmc.yaml"
+    path.write_text(sc.to_yaml())
+    done = subprocess.run([CLI, "size", str(path), "--vary", ",".join(both) + "=1..40",
+                           "--format", "json"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["values"] == best.values
+
+
 def test_a_p95_slo_driven_by_the_chance_to_wait_gives_the_erlang_c_answer():
     limit = 0.33
     answer = smallest(lambda c: p95_response(c) <= limit)
