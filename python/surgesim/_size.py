@@ -1,8 +1,9 @@
 """surgesim size: the cheapest whole-number sizing for which every SLO holds.
 
-    best = surgesim.size(sc, vary={"services.web.autoscale.min": (8, 40),
-                                   "services.database.connections": (16, 128)})
-    surgesim size configs/harbolnas-1111.yaml --vary services.web.autoscale.min=8..40 ...
+    web = ("services.web.autoscale.min", "services.web.instances")  # one value for both
+    best = surgesim.size(sc, vary={web: (8, 40), "services.database.connections": (16, 128)})
+    surgesim size configs/harbolnas-1111.yaml \
+        --vary services.web.autoscale.min,services.web.instances=8..40 ...
 
 A point (one value per varied key path) is **feasible** when, over the whole run, the
 one-sided ``confidence`` bound of every SLO's metric across the replications (mean +
