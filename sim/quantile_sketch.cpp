@@ -21,8 +21,9 @@ QuantileSketch::QuantileSketch(double relative_accuracy) : alpha_(relative_accur
   if (!(relative_accuracy >= 1e-6 && relative_accuracy < 1.0))
     throw std::invalid_argument("QuantileSketch: relative_accuracy must be in [1e-6, 1)");
   gamma_ = (1.0 + alpha_) / (1.0 - alpha_);
-  log_gamma_ = std::log(gamma_);
-  inv_log_gamma_ = 1.0 / log_gamma_;
+  // d(ln x)/d(approx_log2) = 1 / ((1 + s) P'(s)) is largest at s = 0, where it is
+  // 1 / C = 0.7: a bucket 1/multiplier_ wide in approx_log2 spans at most ln(gamma).
+  multiplier_ = (1.0 / kCubicC) / std::log(gamma_);
   min_index_ = index(kMinIndexable);
   max_index_ = index(std::numeric_limits<double>::max());
 }
@@ -32,8 +33,24 @@ void QuantileSketch::reject(double x) {
                               std::to_string(x));
 }
 
-double QuantileSketch::value(int i) const {
-  return 2.0 * std::exp(static_cast<double>(i) * log_gamma_) / (gamma_ + 1.0);
+double QuantileSketch::approx_exp2(double y) {
+  const double exponent = std::floor(y);
+  const double f = y - exponent;
+  // The root in [0, 1] of P(s) = f by Newton's method. P is increasing and concave there
+  // with s <= P(s) <= C s, so the root lies in [f / C, f]; from f / C every step stays
+  // below the root and moves towards it, and six steps reach the last bit (the error
+  // squares each step from below 0.3). Cheaper than Cardano's cube and square roots:
+  // reading a quantile costs two of these, and time buckets read several per bucket.
+  constexpr double a = kCubicA, b = kCubicB, c = kCubicC;
+  double s = f / c;
+  for (int k = 0; k < 6; ++k) s -= (((a * s + b) * s + c) * s - f) / ((3.0 * a * s + 2.0 * b) * s + c);
+  return std::ldexp(1.0 + std::clamp(s, 0.0, 1.0), static_cast<int>(exponent));
+}
+
+double QuantileSketch::bucket_value(int i) const {
+  const double lo = approx_exp2(static_cast<double>(i - 1) / multiplier_);
+  const double hi = approx_exp2(static_cast<double>(i) / multiplier_);
+  return 2.0 * lo * hi / (lo + hi);
 }
 
 std::size_t QuantileSketch::grow_to(int i) {
@@ -58,6 +75,11 @@ void QuantileSketch::cover(int lo, int hi) {
     std::copy(counts_.begin(), counts_.end(), grown.begin() + (cur_lo - new_lo));
   counts_.swap(grown);
   offset_ = new_lo;
+  // Reading a quantile reports its bucket's value; time buckets read a dozen per bucket,
+  // so the values are computed once per slot here, where the store grows (rarely).
+  values_.resize(counts_.size());
+  for (std::size_t k = 0; k < values_.size(); ++k)
+    values_[k] = bucket_value(offset_ + static_cast<int>(k));
   occupied_.assign((counts_.size() + 63) / 64, 0);
   for (std::size_t k = 0; k < counts_.size(); ++k) {
     if (counts_[k] != 0) occupied_[k / 64] |= std::uint64_t{1} << (k % 64);
@@ -167,7 +189,7 @@ void QuantileSketch::quantiles(const double* qs, double* out, std::size_t n) con
     }
   }
   const auto estimate = [&](std::size_t k) {
-    return std::clamp(value(offset_ + static_cast<int>(k)), min_, max_);
+    return std::clamp(values_[k], min_, max_);
   };
   // Upwards: the first bucket whose cumulative count (zero bucket included) exceeds rank.
   std::size_t next = 0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -16,8 +17,14 @@ namespace surgesim::sim {
 // one selected by the rank convention below (|estimate - x| <= alpha * x).
 // Values below kMinIndexable (1e-9) are counted as zero and reported as 0.
 //
-// Bucket i holds x in (gamma^(i-1), gamma^i] with gamma = (1+alpha)/(1-alpha)
-// and reports 2*gamma^i/(gamma+1), which is within alpha of both ends.
+// Buckets are equal steps of a cheap stand-in for the logarithm (DDSketch's cubically
+// interpolated mapping): the exponent of x plus a cubic in its significand that meets
+// log2 at every power of two. A step of it spans at most 0.7 in ln x, where log2's step
+// spans ln 2 = 0.693, so the steps are sized for that worst case: bucket (lo, hi] has
+// hi/lo <= gamma = (1+alpha)/(1-alpha) and reports 2*lo*hi/(lo+hi), within alpha of
+// both ends, with about 1% more buckets than exact logarithms would need. Recording a
+// value costs a few multiplications instead of a call to log (the hot path records
+// every response twice: statistics window and time bucket share one key).
 // Counts live in a dense vector over [offset, offset+size) that grows with
 // slack on demand, so once the value range has been seen, add() never
 // allocates. The range is bounded by the indexable doubles (~73k buckets at
@@ -35,7 +42,7 @@ class QuantileSketch {
   // relative_accuracy must be in [1e-6, 1); throws std::invalid_argument.
   explicit QuantileSketch(double relative_accuracy = 0.005);
 
-  // A value with its bucket index computed: one log serves every sketch of the same
+  // A value with its bucket index computed: one index serves every sketch of the same
   // accuracy that records it (e.g. a statistics window and a time bucket).
   struct Key {
     double x;
@@ -49,7 +56,7 @@ class QuantileSketch {
     return {x, x < kMinIndexable ? 0 : index(x)};
   }
 
-  // Hot path: one log, an index, an increment.
+  // Hot path: an index from the bits of x, an increment.
   void add(double x) { add(key(x)); }
   // The key must come from a sketch of the same accuracy.
   void add(Key k) {
@@ -96,8 +103,21 @@ class QuantileSketch {
   double max() const;
 
  private:
-  int index(double x) const { return static_cast<int>(std::ceil(std::log(x) * inv_log_gamma_)); }
-  double value(int i) const;
+  // The stand-in for log2(x) (x a positive normal double): exponent + P(significand - 1).
+  static double approx_log2(double x) {
+    const auto bits = std::bit_cast<std::uint64_t>(x);
+    const auto exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+    const double s =
+        std::bit_cast<double>((bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL) - 1.0;
+    return ((kCubicA * s + kCubicB) * s + kCubicC) * s + static_cast<double>(exponent);
+  }
+  static double approx_exp2(double y);  // the inverse of approx_log2
+  int index(double x) const { return static_cast<int>(std::ceil(approx_log2(x) * multiplier_)); }
+  double bucket_value(int i) const;  // what bucket i reports
+  // P(s) = A s^3 + B s^2 + C s: P(0) = 0, P(1) = 1, increasing on [0, 1].
+  static constexpr double kCubicA = 6.0 / 35.0;
+  static constexpr double kCubicB = -3.0 / 5.0;
+  static constexpr double kCubicC = 10.0 / 7.0;
   [[noreturn]] static void reject(double x);
   std::size_t grow_to(int i);
   void cover(int lo, int hi);
@@ -112,13 +132,13 @@ class QuantileSketch {
 
   double alpha_;
   double gamma_;
-  double log_gamma_;
-  double inv_log_gamma_;
+  double multiplier_;  // buckets per unit of approx_log2
   int min_index_;   // index of kMinIndexable
   int max_index_;   // index of the largest finite double
   int offset_ = 0;  // bucket index of counts_[0]
   std::vector<std::uint64_t> counts_;
   std::vector<std::uint64_t> occupied_;  // bit k of word k / 64: counts_[k] != 0
+  std::vector<double> values_;           // bucket_value of each slot of counts_
   std::uint64_t zero_count_ = 0;
   std::uint64_t count_ = 0;
   double min_ = std::numeric_limits<double>::infinity();
