@@ -76,10 +76,15 @@ void QuantileSketch::cover(int lo, int hi) {
   counts_.swap(grown);
   offset_ = new_lo;
   // Reading a quantile reports its bucket's value; time buckets read a dozen per bucket,
-  // so the values are computed once per slot here, where the store grows (rarely).
-  values_.resize(counts_.size());
-  for (std::size_t k = 0; k < values_.size(); ++k)
-    values_[k] = bucket_value(offset_ + static_cast<int>(k));
+  // so each slot's value is computed once, when the store first covers it.
+  std::vector<double> values(counts_.size());
+  const std::size_t kept = values_.size();
+  const std::size_t shift = kept == 0 ? 0 : static_cast<std::size_t>(cur_lo - new_lo);
+  for (std::size_t k = 0; k < values.size(); ++k) {
+    values[k] = k >= shift && k - shift < kept ? values_[k - shift]
+                                               : bucket_value(offset_ + static_cast<int>(k));
+  }
+  values_.swap(values);
   occupied_.assign((counts_.size() + 63) / 64, 0);
   for (std::size_t k = 0; k < counts_.size(); ++k) {
     if (counts_[k] != 0) occupied_[k / 64] |= std::uint64_t{1} << (k % 64);
