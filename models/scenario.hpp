@@ -49,11 +49,6 @@ struct TrafficConfig {
 
 enum class PatienceCovers { response, queue };
 
-struct RetryConfig {
-  int max = 0;
-  Time backoff = 0.0;
-};
-
 // After a successful page with response r > above, leave with probability
 // 1 - (1 - leave)^((r - above) / per).
 struct SlownessConfig {

@@ -113,6 +113,36 @@ std::string dot_escape(const std::string& text) {
   return out;
 }
 
+// "optional, retry 3 (100 ms x2, jitter 0.5), breaker (50% of 20 in 10 s, open 30 s)";
+// empty for a plain call.
+std::string options_text(const CallOptions& o) {
+  std::vector<std::string> parts;
+  if (o.optional) parts.emplace_back("optional");
+  if (o.retry.max > 0) {
+    std::string retry = fmt::format("retry {} ({:g} s", o.retry.max, o.retry.backoff);
+    if (o.retry.multiplier != 1.0) retry += fmt::format(" x{:g}", o.retry.multiplier);
+    if (o.retry.jitter > 0.0) retry += fmt::format(", jitter {:g}", o.retry.jitter);
+    parts.push_back(retry + ")");
+  }
+  if (o.breaker) {
+    parts.push_back(fmt::format("breaker ({:g}% of {} in {:g} s, open {:g} s)",
+                                100.0 * o.breaker->failure_rate, o.breaker->min_calls,
+                                o.breaker->window, o.breaker->open_for));
+  }
+  std::string text;
+  for (const std::string& part : parts) text += (text.empty() ? "" : ", ") + part;
+  return text;
+}
+
+// A service's call edge: its probability and options; optional calls dotted.
+std::string call_label(const CallEdge& edge, const Callee& callee) {
+  const std::string options = options_text(callee.options);
+  const std::string p = fmt::format("{}{:.3g}", edge.kind == CallEdgeKind::miss ? "miss " : "",
+                                    edge.p);
+  return fmt::format(" [label=\"{}{}\"{}]", p, options.empty() ? "" : "\\n" + options,
+                     callee.options.optional ? ", style=dotted" : "");
+}
+
 std::string edge_label(const CallEdge& edge) {
   switch (edge.kind) {
     case CallEdgeKind::next:
@@ -271,8 +301,10 @@ std::string to_text(const Scenario& scenario) {
   for (const ServiceConfig& service : scenario.services) {
     std::string text;
     for (const Callee& callee : callees(service)) {
-      text += fmt::format("{}{} ({} {:.3g})", text.empty() ? "" : ", ", callee.to,
-                          callee.kind == CalleeKind::miss ? "miss" : "p", callee.p);
+      const std::string options = options_text(callee.options);
+      text += fmt::format("{}{} ({} {:.3g}{}{})", text.empty() ? "" : ", ", callee.to,
+                          callee.kind == CalleeKind::miss ? "miss" : "p", callee.p,
+                          options.empty() ? "" : "; ", options);
     }
     out += fmt::format("  {} [{}]{}{}\n", service.name, size_label(service),
                        text.empty() ? "" : " -> ", text);
@@ -321,8 +353,9 @@ std::string to_dot(const Scenario& scenario) {
     }
   }
   for (const CallVertexId v : cg.services) {
+    const std::vector<Callee> all = callees(scenario.services[g[v].index]);
     for (const EdgeId e : boost::make_iterator_range(out_edges(v, g))) {
-      out += "  " + id(v) + " -> " + id(target(e, g)) + edge_label(g[e]) + ";\n";
+      out += "  " + id(v) + " -> " + id(target(e, g)) + call_label(g[e], all[g[e].call]) + ";\n";
     }
   }
   return out + "}\n";

@@ -19,14 +19,6 @@ std::vector<std::string> page_names(const JourneyConfig& journey) {
   return names;
 }
 
-RetryConfig read_retry(const YamlNode& node) {
-  const YamlMap m(node, {"max", "backoff"});
-  RetryConfig retry;
-  if (const auto n = m.get("max")) retry.max = static_cast<int>(n->as_integer(0, 100));
-  if (const auto n = m.get("backoff")) retry.backoff = n->as_duration();
-  return retry;
-}
-
 SlownessConfig read_slowness(const YamlNode& node) {
   if (!node.is_map()) node.expected("a map with 'above', 'per' and 'leave'");
   const YamlMap m(node, {"above", "per", "leave"});

@@ -18,7 +18,8 @@ Shop::Shop(const Scenario& scenario, std::uint64_t replication)
   for (std::uint32_t i = 0; i < scenario.services.size(); ++i) {
     services_.push_back(make_service(
         scenario.services[i],
-        ServiceContext{&sim_, &requests_, sessions_.get(), &services_, &scenario.services, i},
+        ServiceContext{&sim_, &requests_, sessions_.get(), &services_, &scenario.services, i,
+                       scenario.seed, replication},
         scenario.seed, replication));
   }
   series_ = std::make_unique<ShopSeries>(scenario, services_, *sessions_);

@@ -30,11 +30,11 @@ class Cache final : public Service {
   Cache(const ServiceConfig& config, const ServiceContext& context, Streams streams);
 
   void withdraw(RequestId id) override;
-  void on_callee_response(RequestId parent, RequestId callee, Outcome outcome) override;
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
 
  private:
   void admit(RequestId id) override;
+  void on_call_done(RequestId parent, Outcome outcome) override;
 
   enum Tag : std::uint32_t { kLookupDone, kTimeout, kOutageStart, kOutageEnd };
 
@@ -49,7 +49,6 @@ class Cache final : public Service {
 
   CacheConfig config_;
   std::optional<Time> timeout_;
-  std::uint32_t backend_;
   Streams streams_;
   std::uint32_t outages_ = 0;  // in progress
   std::uint64_t busy_ = 0;
@@ -61,7 +60,6 @@ Cache::Cache(const ServiceConfig& config, const ServiceContext& context, Streams
     : Service(config, context),
       config_(std::get<CacheConfig>(config.type)),
       timeout_(config.timeout),
-      backend_(index_of(config_.miss_to)),
       streams_(streams),
       queue_(*context.requests),
       looking_up_(*context.requests) {
@@ -160,13 +158,10 @@ void Cache::lookup_done(RequestId id) {
 
 void Cache::miss(RequestId id) {
   stats_.record([](ServiceStats& s) { ++s.misses; });
-  call(id, backend_);
+  call(id, 0);  // the miss is the cache's only callee
 }
 
-void Cache::on_callee_response(RequestId parent, RequestId callee, Outcome outcome) {
-  Request& r = requests()[parent];
-  r.child = kNoRequest;
-  if (outcome != Outcome::success && r.blame == kNoService) r.blame = requests()[callee].blame;
+void Cache::on_call_done(RequestId parent, Outcome outcome) {
   end_request(parent, outcome);
 }
 
@@ -223,7 +218,12 @@ CacheConfig CacheType::read(const YamlMap& m) {
   cache.hit = m.required("hit").as_distribution();
   const YamlNode miss = m.required("miss");
   if (!miss.is_map()) miss.expected("a map with 'to' (the service a miss goes to)");
-  cache.miss_to = YamlMap(miss, {"to"}).required("to").as_name();
+  std::vector<std::string> miss_keys = {"to"};
+  const std::vector<std::string> options = call_option_keys();
+  miss_keys.insert(miss_keys.end(), options.begin(), options.end());
+  const YamlMap miss_map(miss, miss_keys);
+  cache.miss_to = miss_map.required("to").as_name();
+  cache.miss_options = read_call_options(miss_map);
   if (const auto n = m.get("workers")) {
     cache.workers = static_cast<std::uint64_t>(n->as_integer(1, kMaxWorkers));
   }
@@ -239,7 +239,8 @@ std::unique_ptr<Service> CacheType::make(const ServiceConfig& service,
 }
 
 std::vector<Callee> CacheType::callees(const CacheConfig& config) {
-  return {{config.miss_to, 1.0 - config.hit_ratio, CalleeKind::miss, "miss.to"}};
+  return {{config.miss_to, 1.0 - config.hit_ratio, CalleeKind::miss, "miss.to",
+           config.miss_options}};
 }
 
 std::string CacheType::size_label(const CacheConfig& config) {

@@ -28,14 +28,19 @@ struct Request {
   RequestId parent = kNoRequest;  // the caller; kNoRequest: the shopper
   RequestId child = kNoRequest;   // the downstream call in flight
   sim::EventHandle timeout;
-  sim::EventHandle work;             // end of own work (cancelled when the instance dies)
+  sim::EventHandle work;  // end of own work, or of a call's retry backoff (cancelled when the
+                          // instance dies)
   std::uint32_t blame = kNoService;  // the service whose failure ended it (deepest first)
   std::uint32_t slot = 0;            // where it runs: instance, provider, ...
   std::uint16_t step = 0;            // next call to make; payment attempts
+  std::uint16_t dependency = 0;      // the call in progress (see Service::call)
+  std::uint8_t attempt = 0;          // retries of that call made so far
   State state = State::free;
   bool answered = false;  // a response (e.g. timeout) went out; the work may still run
   bool orphaned = false;  // the shopper gave up: the result will be wasted
   bool detached = false;  // nobody listens any more (shopper gone, caller dead)
+  bool degraded = false;  // an optional call failed; the answer goes out without it
+  bool trial = false;     // the half-open trial of its caller's breaker
 };
 
 class RequestPool {

@@ -27,12 +27,12 @@ class ServerPool final : public Service {
   ServerPool(const ServiceConfig& config, const ServiceContext& context, Streams streams);
 
   void withdraw(RequestId id) override;
-  void on_callee_response(RequestId parent, RequestId callee, Outcome outcome) override;
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
   double cost_per_instance_hour() const override { return config_.cost_per_instance_hour; }
 
  private:
   void admit(RequestId id) override;
+  void on_call_done(RequestId parent, Outcome outcome) override;
 
   enum Tag : std::uint32_t {
     kWorkDone,
@@ -83,7 +83,6 @@ class ServerPool final : public Service {
   void set_queue();
 
   ServerPoolConfig config_;
-  std::vector<std::pair<std::uint32_t, double>> calls_;  // callee index, probability
   std::vector<OutageConfig> outages_;
   std::optional<Time> timeout_;
   Streams streams_;
@@ -112,7 +111,6 @@ ServerPool::ServerPool(const ServiceConfig& config, const ServiceContext& contex
   running_.assign(instances_.size(), RequestQueue(*context.requests));
   free_list_.reserve(instances_.size());
   outage_instances_.resize(outages_.size());
-  for (const CallConfig& c : config_.calls) calls_.emplace_back(index_of(c.to), c.p);
   for (std::uint32_t i = 0; i < static_cast<std::uint32_t>(config_.instances); ++i) {
     provision(i);
     instances_[i].booting = false;
@@ -211,25 +209,23 @@ void ServerPool::on_event(std::uint32_t tag, std::uint32_t arg) {
 // Makes the next downstream call that its probability selects, or finishes.
 void ServerPool::next_call(RequestId id) {
   Request& r = requests()[id];
-  while (r.step < calls_.size()) {
-    const auto [callee, p] = calls_[r.step++];
+  while (r.step < dependency_count()) {
+    const std::uint32_t d = r.step++;
+    const double p = dependency(d).p();
     if (p >= 1.0 || streams_.calls.uniform01() < p) {
-      call(id, callee);
+      call(id, d);
       return;
     }
   }
   finish(id, Outcome::success);
 }
 
-void ServerPool::on_callee_response(RequestId parent, RequestId callee, Outcome outcome) {
-  Request& r = requests()[parent];
-  r.child = kNoRequest;
-  r.state = Request::State::in_service;
+void ServerPool::on_call_done(RequestId parent, Outcome outcome) {
+  requests()[parent].state = Request::State::in_service;
   if (outcome == Outcome::success) {
     next_call(parent);
     return;
   }
-  if (r.blame == kNoService) r.blame = requests()[callee].blame;
   finish(parent, outcome);
 }
 
@@ -299,13 +295,8 @@ void ServerPool::leave_queue(RequestId id) {
 void ServerPool::fail_running(std::uint32_t instance, Outcome cause) {
   while (!running_[instance].empty()) {
     const RequestId id = running_[instance].front();
-    Request& r = requests()[id];
-    sim().cancel(r.work);
-    if (r.child != kNoRequest) {
-      // The callee works on, but its answer has nobody to go to.
-      requests()[r.child].detached = true;
-      r.child = kNoRequest;
-    }
+    sim().cancel(requests()[id].work);
+    abandon_call(id);  // the callee works on, but its answer has nobody to go to
     finish(id, cause);
   }
 }

@@ -89,8 +89,8 @@ ServerPoolConfig ServerPoolType::read(const YamlMap& m) {
 std::vector<Callee> ServerPoolType::callees(const ServerPoolConfig& config) {
   std::vector<Callee> out;
   for (std::size_t i = 0; i < config.calls.size(); ++i) {
-    out.push_back(
-        {config.calls[i].to, config.calls[i].p, CalleeKind::call, fmt::format("calls.{}.to", i)});
+    out.push_back({config.calls[i].to, config.calls[i].p, CalleeKind::call,
+                   fmt::format("calls.{}.to", i), config.calls[i].options});
   }
   return out;
 }

@@ -12,6 +12,15 @@ namespace surgesim::models {
 Service::Service(const ServiceConfig& config, ServiceContext context)
     : name_(config.name), ctx_(context) {
   if (config.rate_limit) rate_limit_.emplace(*config.rate_limit);
+  const std::vector<Callee> edges = callees(config);
+  dependencies_.reserve(edges.size());
+  for (const Callee& edge : edges) {
+    // "service.web.calls.0.retry", "service.cache.miss.retry": one jitter stream per edge.
+    const std::string key = edge.key.substr(0, edge.key.rfind(".to"));
+    dependencies_.emplace_back(
+        *this, index_of(edge.to), edge.p, edge.options,
+        sim::RandomStream(context.seed, context.replication, "service." + name_ + "." + key + ".retry"));
+  }
 }
 
 void Service::arrive(RequestId id) {
@@ -39,6 +48,7 @@ void Service::respond(RequestId id, Outcome outcome) {
           break;
         }
         ++s.completed;
+        if (r.degraded) ++s.degraded;
         s.response.add(response);
         s.response_quantiles.add(key);
         break;
@@ -78,17 +88,83 @@ void Service::notify_start(RequestId id) {
   if (r.parent == kNoRequest && !r.detached) ctx_.sink->on_service_start(id);
 }
 
-void Service::call(RequestId parent, std::uint32_t callee) {
+void Service::call(RequestId parent, std::uint32_t d) {
+  Request& p = requests()[parent];
+  p.dependency = static_cast<std::uint16_t>(d);
+  p.attempt = 0;
+  attempt_call(parent);
+}
+
+void Service::attempt_call(RequestId parent) {
+  Request& p = requests()[parent];
+  p.work = {};  // the backoff, if this is a retry, is over
+  p.state = Request::State::calling;
+  Dependency& d = dependencies_[p.dependency];
+  bool trial = false;
+  if (CircuitBreaker* breaker = d.breaker()) {
+    switch (breaker->admit(sim().now())) {
+      case CircuitBreaker::Admission::refuse:
+        stats_.record([](ServiceStats& s) { ++s.short_circuited; });
+        return call_failed(parent, Outcome::error, d.callee(), false);
+      case CircuitBreaker::Admission::trial:
+        trial = true;
+        break;
+      case CircuitBreaker::Admission::pass:
+        break;
+    }
+  }
   const RequestId id = requests().acquire();
   Request& c = requests()[id];
-  Request& p = requests()[parent];
   c.session = p.session;
-  c.service = callee;
+  c.service = d.callee();
   c.parent = parent;
   c.orphaned = p.orphaned;
+  c.trial = trial;
   p.child = id;
-  p.state = Request::State::calling;
-  service(callee).arrive(id);
+  service(d.callee()).arrive(id);
+}
+
+void Service::on_callee_response(RequestId parent, RequestId callee, Outcome outcome) {
+  Request& p = requests()[parent];
+  const Request& c = requests()[callee];
+  p.child = kNoRequest;
+  Dependency& d = dependencies_[p.dependency];
+  if (CircuitBreaker* breaker = d.breaker()) {
+    breaker->ended(sim().now(), outcome != Outcome::success && outcome != Outcome::declined,
+                   c.trial);
+  }
+  if (outcome == Outcome::success) return on_call_done(parent, Outcome::success);
+  call_failed(parent, outcome, c.blame, outcome != Outcome::declined);
+}
+
+void Service::call_failed(RequestId parent, Outcome outcome, std::uint32_t blame, bool retry) {
+  Request& p = requests()[parent];
+  Dependency& d = dependencies_[p.dependency];
+  if (retry && p.attempt < d.retry().max) {
+    const Time wait = d.backoff(p.attempt);
+    ++p.attempt;
+    p.work = sim().after(wait, &d, 0, parent);
+    return;
+  }
+  if (d.optional()) {
+    p.degraded = true;
+    return on_call_done(parent, Outcome::success);
+  }
+  if (p.blame == kNoService) p.blame = blame;
+  on_call_done(parent, outcome);
+}
+
+void Service::abandon_call(RequestId parent) {
+  Request& p = requests()[parent];
+  sim().cancel(p.work);
+  if (p.child == kNoRequest) return;
+  Request& c = requests()[p.child];
+  c.detached = true;
+  if (c.trial) {
+    dependencies_[p.dependency].breaker()->trial_lost();
+    c.trial = false;
+  }
+  p.child = kNoRequest;
 }
 
 std::uint32_t Service::index_of(const std::string& service_name) const {
@@ -142,7 +218,7 @@ void Service::give_up(RequestId id, RequestQueue& queue) {
   requests().release(id);
 }
 
-void Service::on_callee_response(RequestId, RequestId, Outcome) {
+void Service::on_call_done(RequestId, Outcome) {
   throw std::logic_error("service '" + name() + "' makes no downstream calls");
 }
 

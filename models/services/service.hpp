@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "models/services/dependency.hpp"
 #include "models/services/request.hpp"
 #include "models/services/service_stats.hpp"
 #include "models/services/service_type.hpp"
@@ -37,12 +38,16 @@ struct ServiceContext {
   const std::vector<std::unique_ptr<Service>>* services;
   const std::vector<ServiceConfig>* configs;  // for resolving names to indices
   std::uint32_t index;                        // this service's index
+  std::uint64_t seed = 0;                     // of the random streams "service.NAME.*"
+  std::uint64_t replication = 0;
 };
 
 // A node of the call graph. A service owns a request from `arrive` until it is done
 // with it (answered and, if it was in service, its work finished) and then releases it.
 // What every type shares happens here, in one place: counting arrivals and the rate
-// limit in `arrive`; each type's own handling starts in `admit`.
+// limit in `arrive` (each type's own handling starts in `admit`), and downstream calls
+// with their options — retries, optional calls, breakers — in `call` (the type hears
+// how the call ended in `on_call_done`).
 //
 // Rules that keep re-entrancy safe: a service may answer synchronously inside
 // `arrive` (rejected, outage), so handing a request to another service or answering
@@ -66,8 +71,10 @@ class Service : public sim::EventTarget {
   // The shopper gave up: a waiting request leaves the queue; one in service runs on
   // (its downstream calls included) and its result is wasted.
   virtual void withdraw(RequestId id) = 0;
-  // A downstream call made by request `parent` of this service was answered.
-  virtual void on_callee_response(RequestId parent, RequestId callee, Outcome outcome);
+  // An attempt of a downstream call made by request `parent` of this service was
+  // answered: its breaker hears of it, a failure is retried as the call's options say,
+  // and how the call ended goes to on_call_done.
+  void on_callee_response(RequestId parent, RequestId callee, Outcome outcome);
 
   // Marks a request and its downstream calls as working for a shopper who left.
   void orphan(RequestId id);
@@ -87,8 +94,20 @@ class Service : public sim::EventTarget {
   void respond(RequestId id, Outcome outcome);
   // Tells the shopper that the page request's own work started.
   void notify_start(RequestId id);
-  // Sends a downstream call for request `parent` to service `callee`.
-  void call(RequestId parent, std::uint32_t callee);
+  // Makes call `d` (an index into the type's callees, in the order they are written)
+  // for request `parent`: each attempt is a request of its own at the callee, unless the
+  // breaker refuses it (`error` at once, blamed on the callee, not retried); a failure
+  // other than a decline is retried after the backoff while retries are left. The
+  // caller holds whatever it holds (a pool its worker) through backoffs and retries.
+  void call(RequestId parent, std::uint32_t d);
+  // How a call of `parent` ended: success, also when an optional call failed (the request
+  // is then degraded); or the failure that fails the request, `parent`'s blame set.
+  virtual void on_call_done(RequestId parent, Outcome outcome);
+  const Dependency& dependency(std::uint32_t d) const { return dependencies_[d]; }
+  std::size_t dependency_count() const { return dependencies_.size(); }
+  // The request that waits on a call dies (its instance went down): the attempt in flight
+  // works on and its answer goes nowhere; a retry waiting out its backoff is dropped.
+  void abandon_call(RequestId parent);
   // The index of the service of that name (the loader checked that it exists).
   std::uint32_t index_of(const std::string& service_name) const;
   // Schedules (start_tag, arg) at each outage's start and (end_tag, arg) at its end.
@@ -134,9 +153,14 @@ class Service : public sim::EventTarget {
   Windowed<ServiceStats> stats_;
 
  private:
+  friend class Dependency;  // a backoff is over: attempt_call
+  void attempt_call(RequestId parent);
+  void call_failed(RequestId parent, Outcome outcome, std::uint32_t blame, bool retry);
+
   std::string name_;
   ServiceContext ctx_;
   std::optional<TokenBucket> rate_limit_;
+  std::vector<Dependency> dependencies_;  // built once: their addresses are event targets
 };
 
 }  // namespace surgesim::models

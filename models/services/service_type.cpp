@@ -41,13 +41,62 @@ std::vector<CallConfig> read_calls(const YamlNode& node) {
   std::vector<CallConfig> calls;
   for (const YamlNode& item : read_list(node)) {
     if (!item.is_map()) item.expected("a call: a map with 'to' and optionally 'p'");
-    const YamlMap m(item, {"to", "p"});
+    std::vector<std::string> keys = {"to", "p"};
+    const std::vector<std::string> options = call_option_keys();
+    keys.insert(keys.end(), options.begin(), options.end());
+    const YamlMap m(item, keys);
     CallConfig call;
     call.to = m.required("to").as_name();
     if (const auto n = m.get("p")) call.p = n->as_probability();
+    call.options = read_call_options(m);
     calls.push_back(call);
   }
   return calls;
+}
+
+RetryConfig read_retry(const YamlNode& node) {
+  if (!node.is_map() && !node.raw().IsNull()) node.expected("a map with 'max' and 'backoff'");
+  const YamlMap m(node, {"max", "backoff", "multiplier", "jitter"});
+  RetryConfig retry;
+  if (const auto n = m.get("max")) retry.max = static_cast<int>(n->as_integer(0, 100));
+  if (const auto n = m.get("backoff")) retry.backoff = n->as_duration();
+  if (const auto n = m.get("multiplier")) {
+    retry.multiplier = n->as_number();
+    if (!(retry.multiplier > 0.0) || !std::isfinite(retry.multiplier)) {
+      n->expected("a multiplier > 0");
+    }
+  }
+  if (const auto n = m.get("jitter")) retry.jitter = n->as_probability();
+  return retry;
+}
+
+namespace {
+
+BreakerConfig read_breaker(const YamlNode& node) {
+  if (!node.is_map()) node.expected("a map with 'failure_rate', 'window', 'min_calls', 'open_for'");
+  const YamlMap m(node, {"failure_rate", "window", "min_calls", "open_for"});
+  BreakerConfig breaker;
+  const YamlNode rate = m.required("failure_rate");
+  breaker.failure_rate = rate.as_probability();
+  if (!(breaker.failure_rate > 0.0)) rate.expected("a failure rate in (0, 1]");
+  breaker.window = read_positive_duration(m.required("window"), "a window");
+  breaker.min_calls = static_cast<std::uint32_t>(m.required("min_calls").as_integer(1, 1'000'000));
+  breaker.open_for = read_positive_duration(m.required("open_for"), "an open time");
+  return breaker;
+}
+
+}  // namespace
+
+std::vector<std::string> call_option_keys() {
+  return {"optional", "retry", "breaker"};
+}
+
+CallOptions read_call_options(const YamlMap& m) {
+  CallOptions options;
+  if (const auto n = m.get("optional")) options.optional = n->as_bool();
+  if (const auto n = m.get("retry")) options.retry = read_retry(*n);
+  if (const auto n = m.get("breaker")) options.breaker = read_breaker(*n);
+  return options;
 }
 
 RateLimitConfig read_rate_limit(const YamlNode& node) {

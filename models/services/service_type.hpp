@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "models/services/call_options.hpp"
 #include "models/services/token_bucket.hpp"
 #include "sim/random_stream.hpp"
 #include "sim/time.hpp"
@@ -44,6 +45,7 @@ struct OutageConfig {
 struct CallConfig {
   std::string to;
   double p = 1.0;
+  CallOptions options;
 };
 
 // An edge of the call graph leaving a service: which service it calls, how often per
@@ -54,6 +56,7 @@ struct Callee {
   double p = 1.0;  // per request: a call's p, a cache's miss probability
   CalleeKind kind = CalleeKind::call;
   std::string key;  // inside the service's map, e.g. "calls.0.to" or "miss.to"
+  CallOptions options;
   // An edge that can carry requests: a call with p > 0, or any miss (a cold cache
   // misses whatever its hit ratio).
   bool live() const { return kind == CalleeKind::miss || p > 0.0; }
@@ -95,6 +98,12 @@ concept ServiceType = requires(const typename T::Config& config, const YamlMap& 
 std::vector<OutageConfig> read_outages(const YamlNode& node, int max_instances);
 std::vector<CallConfig> read_calls(const YamlNode& node);
 RateLimitConfig read_rate_limit(const YamlNode& node);
+// A journey's or a call's `retry`.
+RetryConfig read_retry(const YamlNode& node);
+// `optional`, `retry` and `breaker` of a call's map (its other keys read by the caller).
+CallOptions read_call_options(const YamlMap& map);
+// The keys read_call_options reads.
+std::vector<std::string> call_option_keys();
 // A duration > 0, or an error saying `what` was expected.
 Time read_positive_duration(const YamlNode& node, const std::string& what);
 // A list that may be written as `key:` with nothing (no items).

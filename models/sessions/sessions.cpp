@@ -61,6 +61,7 @@ Sessions::Sessions(const Scenario& scenario, std::uint64_t replication, sim::Sim
               stream("route"),
               stream("order"),
               stream("slowness"),
+              stream("retry"),
               Windowed<SessionStats>(scenario.services.size())};
     std::unordered_map<std::string, std::uint32_t> page_index;
     for (std::uint32_t p = 0; p < jc.pages.size(); ++p) page_index[jc.pages[p].name] = p;
@@ -209,7 +210,10 @@ void Sessions::on_response(RequestId id, Outcome outcome) {
   page_stats_[page.stats].record([](PageStats& p) { ++p.latency.failed; });
   if (outcome != Outcome::declined && s.retries < static_cast<std::uint32_t>(j.retry.max)) {
     ++s.retries;
-    sim_.after(j.retry.backoff, this, kNextPage, session_id);
+    // Retry k = retries - 1 waits backoff x multiplier^k x [1 - jitter, 1]; no draw
+    // without jitter, so older scenarios keep their streams.
+    const double u = j.retry.jitter > 0.0 ? j.retry_stream.uniform01() : 0.0;
+    sim_.after(j.retry.delay(static_cast<int>(s.retries) - 1, u), this, kNextPage, session_id);
     return;
   }
   // A session that fails on an order page loses that page's order too.

@@ -77,6 +77,7 @@ class Sessions final : public sim::EventTarget, public ResponseSink {
     sim::RandomStream route_stream;
     sim::RandomStream order_stream;
     sim::RandomStream slowness_stream;
+    sim::RandomStream retry_stream;  // jitter of page retries
     Windowed<SessionStats> stats;
   };
   struct Session {
