@@ -3,19 +3,22 @@
 #include <filesystem>
 #include <vector>
 
+#include "models/loader/input_file.hpp"
+#include "models/loader/scenario_document.hpp"
 #include "models/yaml/scenario_error.hpp"
+#include "models/yaml/untrusted_text.hpp"
 
 namespace surgesim::models {
 namespace {
 
 constexpr std::size_t kMaxDepth = 16;
 
-std::string read_base(const YamlNode& at, const std::string& path, ScenarioFiles& files) {
+const std::string& read_base(const YamlNode& at, const std::string& path, ScenarioFiles& files,
+                             std::size_t budget) {
   try {
-    return files.read(path);
+    return files.read(path, kBaseInput, budget);
   } catch (const FileUnreadable& e) {
-    if (e.directory()) at.fail("expected a scenario file, found a directory");
-    at.fail("cannot open the base scenario '" + path + "': " + e.what());
+    at.fail(e.what());
   }
 }
 
@@ -71,9 +74,9 @@ YAML::Node merge(const YAML::Node& base, const YAML::Node& child, const std::str
 
 struct Resolving {
   YamlSource& source;
-  YamlParser parse;
   ScenarioFiles& files;
   std::vector<std::string> chain;  // the files extended so far, canonical
+  std::size_t budget;              // bytes the bases may still hold
 };
 
 // `dir` locates a relative base: the directory of `file`, or where a scenario given as
@@ -100,10 +103,12 @@ YAML::Node resolve(const YAML::Node& root, const std::string& file, const std::s
   }
   if (chain.size() > kMaxDepth) at.fail("more than 16 levels of 'extends'");
 
-  const YAML::Node base_root = r.parse(read_base(at, base_file, r.files), base_file);
+  const std::string& text = read_base(at, base_file, r.files, r.budget);
+  r.budget -= text.size();
+  const YAML::Node base_root = parse_scenario_document(text, base_file);
   if (!base_root.IsMap()) {
-    YamlNode(base_root, "", here)
-        .expected("a scenario (a map) in the base file '" + base_file + "'");
+    at.fail("expected a scenario in the base file '" + excerpt(base_file) +
+            "', found an empty file");
   }
   auto base_source = std::make_shared<YamlSource>();
   base_source->file = base_file;
@@ -116,8 +121,8 @@ YAML::Node resolve(const YAML::Node& root, const std::string& file, const std::s
 }  // namespace
 
 YAML::Node resolve_extends(const YAML::Node& root, const std::string& file, const std::string& dir,
-                           YamlSource& source, YamlParser parse, ScenarioFiles& files) {
-  Resolving r{source, parse, files, {}};
+                           YamlSource& source, ScenarioFiles& files, std::size_t budget) {
+  Resolving r{source, files, {}, budget};
   return resolve(root, file, dir, r);
 }
 

@@ -8,6 +8,7 @@
 
 #include "models/yaml/scenario_error.hpp"
 #include "models/yaml/suggest.hpp"
+#include "models/yaml/untrusted_text.hpp"
 
 namespace surgesim::models {
 namespace {
@@ -31,7 +32,7 @@ std::string describe(const YAML::Node& node) {
   if (!node.IsDefined() || node.IsNull()) return "nothing";
   if (node.IsMap()) return "a map";
   if (node.IsSequence()) return "a list";
-  return "\"" + node.Scalar() + "\"";
+  return "\"" + excerpt(node.Scalar()) + "\"";
 }
 
 bool is_index(const std::string& key) {
@@ -231,6 +232,15 @@ class OverrideWalk {
   bool null_parent_ = false;            // ... at an empty value (`key:`)
 };
 
+// What a scenario file may hold, an option may hold (from Python, a str can hold NUL).
+void check_option_text(const Override& o) {
+  try {
+    check_text(o.path + "=" + o.value, "");
+  } catch (const ScenarioError& e) {
+    throw ScenarioError("--set " + excerpt(o.path) + "=" + excerpt(o.value), "", e.problem());
+  }
+}
+
 }  // namespace
 
 std::string override_origin(const Override& o) {
@@ -240,15 +250,16 @@ std::string override_origin(const Override& o) {
 Override parse_override(const std::string& option) {
   const std::size_t eq = option.find('=');
   if (eq == std::string::npos || eq == 0) {
-    throw ScenarioError(
-        "--set " + option, "",
-        "expected KEY.PATH=VALUE, e.g. services.web.instances=60, found \"" + option + "\"");
+    throw ScenarioError("--set " + option, "",
+                        "expected KEY.PATH=VALUE, e.g. services.web.instances=60, found \"" +
+                            excerpt(option) + "\"");
   }
   return Override{option.substr(0, eq), option.substr(eq + 1), "--set " + option};
 }
 
 void apply_overrides(YAML::Node& root, const std::vector<Override>& overrides, YamlSource& source) {
   for (const Override& o : overrides) {
+    check_option_text(o);
     OverrideWalk walk(o);
     walk.find(root);
     const YAML::Node node = walk.replace(root);

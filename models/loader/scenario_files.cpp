@@ -1,10 +1,6 @@
 #include "models/loader/scenario_files.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include "models/yaml/untrusted_text.hpp"
 
 namespace surgesim::models {
 
@@ -14,23 +10,30 @@ ScenarioFiles ScenarioFiles::only(Contents known, std::string why_not) {
   return files;
 }
 
-const std::string& ScenarioFiles::read(const std::string& path) {
-  if (const auto it = read_.find(path); it != read_.end()) return it->second;
+const std::string& ScenarioFiles::read(const std::string& path, const InputKind& kind,
+                                       std::size_t limit) {
+  const auto too_large = [&] {
+    throw FileUnreadable(std::string("the ") + kind.name + " '" + excerpt(path) +
+                         "' is larger than the " + std::to_string(limit) +
+                         " bytes left of what surgesim reads: " + kind.advice);
+  };
+  if (const auto it = read_.find(path); it != read_.end()) {
+    if (it->second.size() > limit) too_large();
+    return it->second;
+  }
   if (const auto it = files_.find(path); it != files_.end()) {
+    if (it->second.size() > limit) too_large();  // shipped files are held to the limit too
     return read_.emplace(path, it->second).first->second;
   }
-  if (no_disk_) throw FileUnreadable(*no_disk_);
-  // A directory opens fine on Linux and reads as empty, which would mislead.
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw FileUnreadable("it is a directory", true);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int error = errno;
-    throw FileUnreadable(std::filesystem::exists(path, ec) ? std::strerror(error) : "no such file");
+  if (no_disk_) {
+    throw FileUnreadable(std::string("cannot open the ") + kind.name + " '" + excerpt(path) +
+                         "': " + *no_disk_);
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return read_.emplace(path, text.str()).first->second;
+  try {
+    return read_.emplace(path, read_input_file(path, kind, limit)).first->second;
+  } catch (const InputFileError& e) {
+    throw FileUnreadable(e.what());
+  }
 }
 
 }  // namespace surgesim::models

@@ -5,17 +5,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/loader/input_file.hpp"
+
 namespace surgesim::models {
 
-// A file a scenario names that cannot be read; what() says why ("no such file").
+// A file a scenario names that cannot be read; what() says what it is and why, never
+// what it holds ("expected a CSV file, found a FIFO: 'x.csv' ...").
 class FileUnreadable : public std::runtime_error {
  public:
-  FileUnreadable(const std::string& why, bool directory = false)
-      : std::runtime_error(why), directory_(directory) {}
-  bool directory() const { return directory_; }  // a directory, not a file
-
- private:
-  bool directory_;
+  using std::runtime_error::runtime_error;
 };
 
 // The files a scenario names besides itself (`extends` bases, traffic CSVs), by the path
@@ -32,8 +30,10 @@ class ScenarioFiles {
   // ("not among the files shipped with the scenario").
   static ScenarioFiles only(Contents known, std::string why_not);
 
-  // The bytes of the file at `path`. Throws FileUnreadable.
-  const std::string& read(const std::string& path);
+  // The bytes of the file at `path`, a `kind` of file of at most `limit` bytes, read from
+  // disk as input_file.hpp says (a regular file, the size checked first). Throws
+  // FileUnreadable.
+  const std::string& read(const std::string& path, const InputKind& kind, std::size_t limit);
   // Every file read so far (served from `known` or from disk).
   const Contents& read_files() const { return read_; }
 

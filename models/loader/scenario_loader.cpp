@@ -13,8 +13,10 @@
 #include "models/analysis/call_graph.hpp"
 #include "models/limits.hpp"
 #include "models/loader/extends.hpp"
+#include "models/loader/input_file.hpp"
 #include "models/loader/journey_loader.hpp"
 #include "models/loader/overrides.hpp"
+#include "models/loader/scenario_document.hpp"
 #include "models/loader/slo_loader.hpp"
 #include "models/loader/traffic_loader.hpp"
 #include "models/services/service_types.hpp"
@@ -294,9 +296,7 @@ Scenario read_scenario(const YamlNode& root, const std::string& file, const Scen
     throw ScenarioError(file + ":1:1", "", "the scenario is empty; expected a map with " + top);
   }
   if (!root.is_map()) root.expected("a scenario: a map with " + top);
-  const YamlMap m(
-      root, {"name", "description", "currency", "start", "duration", "warmup", "window", "bucket",
-             "seed", "replications", "traffic", "journeys", "services", "slo"});
+  const YamlMap m(root, scenario_keys());
   Scenario scenario;
   // Every time point below may be a clock time once the start is known.
   if (const auto n = m.get("start")) source.start = scenario.start = read_start(*n);
@@ -344,31 +344,6 @@ Scenario read_scenario(const YamlNode& root, const std::string& file, const Scen
   return scenario;
 }
 
-std::string mark_location(const std::string& file, const YAML::Mark& mark) {
-  if (mark.is_null()) return file;
-  return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-}
-
-YAML::Node parse_yaml(const std::string& text, const std::string& file) {
-  try {
-    // YAML::Load would quietly drop every document after the first.
-    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    for (std::size_t i = 1; i < documents.size(); ++i) {
-      if (documents[i].IsNull()) continue;
-      throw ScenarioError(mark_location(file, documents[i].Mark()), "",
-                          "expected one YAML document, found another one here (after '---')");
-    }
-    return documents.empty() ? YAML::Node() : documents.front();
-  } catch (const YAML::DeepRecursion& e) {
-    // yaml-cpp 0.7 says "bad file" here, which sends users looking in the wrong place.
-    throw ScenarioError(
-        mark_location(file, e.mark), "",
-        "invalid YAML: nested too deeply (" + std::to_string(e.depth()) + " levels or more)");
-  } catch (const YAML::Exception& e) {
-    throw ScenarioError(mark_location(file, e.mark), "", "invalid YAML: " + e.msg);
-  }
-}
-
 // Emits `node` as yaml-cpp does, but with clock times quoted: yaml-cpp drops the
 // quotes of "23:50", and a YAML 1.1 reader (PyYAML) takes 23:50 for the number 1430.
 void emit_quoting_clocks(YAML::Emitter& out, const YAML::Node& node) {
@@ -412,11 +387,9 @@ std::string resolved_yaml(const YAML::Node& root) {
 
 std::string read_scenario_file(const std::string& path) {
   try {
-    ScenarioFiles disk;
-    return disk.read(path);
-  } catch (const FileUnreadable& e) {
-    if (e.directory()) throw ScenarioError(path, "", "expected a scenario file, found a directory");
-    throw ScenarioError(path, "", std::string("cannot open the scenario file: ") + e.what());
+    return read_input_file(path, kScenarioInput, kScenarioBytes);
+  } catch (const InputFileError& e) {
+    throw ScenarioError(path, "", e.what());
   }
 }
 
@@ -427,9 +400,15 @@ Scenario load_text(const std::string& text, const ScenarioSource& source,
       source.base_dir ? *source.base_dir : std::filesystem::path(file).parent_path().string();
   auto yaml_source = std::make_shared<YamlSource>();
   yaml_source->file = file;
-  YAML::Node root = parse_yaml(text, file);
+  // Text handed over (Python's loads, say) is held to the limit of a file.
+  if (text.size() > kScenarioBytes) {
+    throw ScenarioError(file, "",
+                        "the scenario is larger than " + std::to_string(kScenarioBytes >> 20) +
+                            " MiB, the most surgesim reads: " + kScenarioInput.advice);
+  }
+  YAML::Node root = parse_scenario_document(text, file);
   check_structure(YamlNode(root, "", yaml_source));
-  root = resolve_extends(root, file, dir, *yaml_source, parse_yaml, files);
+  root = resolve_extends(root, file, dir, *yaml_source, files, kScenarioBytes - text.size());
   apply_overrides(root, overrides, *yaml_source);
   Scenario scenario =
       read_scenario(YamlNode(root, "", yaml_source), file, ScenarioPaths{dir, files}, *yaml_source);

@@ -12,7 +12,9 @@
 
 #include "models/limits.hpp"
 #include "models/yaml/clock.hpp"
+#include "models/loader/input_file.hpp"
 #include "models/yaml/scenario_error.hpp"
+#include "models/yaml/untrusted_text.hpp"
 #include "models/yaml/units.hpp"
 
 namespace surgesim::models {
@@ -23,7 +25,7 @@ namespace {
 // 'text', as CSV messages quote what they found.
 std::string quoted(std::string_view text) {
   std::string out(1, '\'');
-  out.append(text);
+  out.append(excerpt(text));
   out.push_back('\'');
   return out;
 }
@@ -122,8 +124,9 @@ class CsvReader {
     while (!lines.empty() && blank(lines.back())) lines.pop_back();
     if (lines.empty()) fail(1, 1, "expected the header 't,rate', found an empty file");
     const auto header = split_fields(lines[0]);
+    // Said, not quoted: a file named by mistake (`csv: /etc/passwd`) must not leak.
     if (header.size() != 2 || header[0].text != "t" || header[1].text != "rate") {
-      fail(1, 1, "expected the header 't,rate', found '" + std::string(lines[0]) + "'");
+      fail(1, 1, "this is not a traffic CSV: its first line is not the header 't,rate'");
     }
     if (lines.size() == 1) {
       fail(2, 1, "expected at least one row 't,rate' after the header, found none");
@@ -137,7 +140,7 @@ class CsvReader {
              "expected a row 't,rate' (2 fields), found " +
                  (lines[i].empty() ? std::string("an empty line")
                                    : std::to_string(fields.size()) + " fields: '" +
-                                         std::string(lines[i]) + "'"));
+                                         excerpt(lines[i]) + "'"));
       }
       const std::string_view written = fields[0].text;
       const auto t =
@@ -154,13 +157,13 @@ class CsvReader {
       if (!rate) {
         fail(line, fields[1].column,
              "expected a rate (sessions per second, not negative), found '" +
-                 std::string(fields[1].text) + "'");
+                 excerpt(fields[1].text) + "'");
       }
       if (*rate > limits::kRate) {
         fail(line, fields[1].column,
              "expected a rate of at most 1e9 sessions per second (docs/scenario.md, "
              "Limits), found '" +
-                 std::string(fields[1].text) + "'");
+                 excerpt(fields[1].text) + "'");
       }
       steps.push_back({*t, *rate});
     }
@@ -181,12 +184,12 @@ class CsvReader {
     if (!start_) {
       return "expected a time t (seconds, a duration such as 2h10m, or HH:MM / HH:MM:SS from "
              "the start), found '" +
-             std::string(written) + "'";
+             excerpt(written) + "'";
     }
     std::string problem =
         "expected a time t (a clock time HH:MM or HH:MM:SS with hours 00-23, or an offset "
         "from the start: seconds or a duration such as 2h10m), found '" +
-        std::string(written) + "'";
+        excerpt(written) + "'";
     if (looks_like_clock(written) && parse_csv_offset(written)) {
       problem +=
           "; with the scenario's start, HH:MM is a clock time: a file written as "
@@ -204,16 +207,14 @@ void read_csv(const YamlNode& node, const ScenarioPaths& paths, TrafficConfig& t
   const std::string written = node.as_string();
   if (written.empty()) node.expected("the path of a CSV file with header 't,rate'");
   traffic.csv_path = (std::filesystem::path(paths.dir) / written).string();
-  std::string text;
   try {
-    text = paths.files.read(traffic.csv_path);
+    const std::string& text = paths.files.read(traffic.csv_path, kTrafficCsvInput, kTrafficCsvBytes);
+    traffic.steps = read_traffic_csv(text, traffic.csv_path, node.path(), node.start_clock());
   } catch (const FileUnreadable& e) {
-    if (e.directory())
-      node.fail("expected a CSV file, found a directory: '" + traffic.csv_path + "'");
-    node.fail("cannot read the traffic CSV '" + traffic.csv_path + "': " + e.what() +
-              "; a relative path is relative to the scenario file's directory");
+    const bool relative = std::filesystem::path(written).is_relative();
+    node.fail(std::string(e.what()) +
+              (relative ? "; a relative path is relative to the scenario file's directory" : ""));
   }
-  traffic.steps = CsvReader(traffic.csv_path, node.path(), node.start_clock()).read_steps(text);
 }
 
 // --- the other keys -----------------------------------------------------------------
@@ -275,6 +276,12 @@ void check_peak(const TrafficConfig& traffic, const YamlNode& blamed) {
 }
 
 }  // namespace
+
+std::vector<RatePoint> read_traffic_csv(const std::string& text, const std::string& file,
+                                        const std::string& key_path, const StartClock* start) {
+  check_text(text, file);
+  return CsvReader(file, key_path, start).read_steps(text);
+}
 
 TrafficConfig read_traffic(const YamlNode& node, const ScenarioPaths& paths) {
   if (!node.is_map() && !node.raw().IsNull()) {

@@ -12,6 +12,7 @@
 #include "models/yaml/scenario_error.hpp"
 #include "models/yaml/suggest.hpp"
 #include "models/yaml/units.hpp"
+#include "models/yaml/untrusted_text.hpp"
 
 namespace surgesim::models {
 namespace {
@@ -22,8 +23,7 @@ std::string join(const std::string& path, const std::string& key) {
 
 // Long scalars are cut so that one bad value cannot flood the message.
 std::string quoted(const std::string& s) {
-  constexpr std::size_t kMax = 60;
-  return "\"" + (s.size() <= kMax ? s : s.substr(0, kMax) + "...") + "\"";
+  return "\"" + excerpt(s) + "\"";
 }
 
 std::string list(const std::vector<std::string>& words) {
@@ -348,7 +348,7 @@ YamlMap::YamlMap(const YamlNode& node, std::vector<std::string> known,
     }
     std::vector<std::string> all = known;
     all.insert(all.end(), not_supported_yet.begin(), not_supported_yet.end());
-    child.fail_key("unknown key '" + key + "'" + did_you_mean(key, all) +
+    child.fail_key("unknown key '" + excerpt(key) + "'" + did_you_mean(key, all) +
                    "; known keys: " + list(known));
   }
 }
@@ -363,11 +363,31 @@ std::optional<YamlNode> YamlMap::child(const std::string& key) const {
   return std::nullopt;
 }
 
+namespace {
+
+// A quote left open (`name: "shop` and no closing quote) makes the rest of the file one
+// quoted value, so the keys after it go missing: say so where one is reported missing.
+std::string open_quote_hint(const YamlNode& map, const std::string& key) {
+  if (!map.is_map()) return "";
+  for (const auto& kv : map.raw()) {
+    const YAML::Node& value = kv.second;
+    // yaml-cpp tags quoted scalars "!" (plain ones "?").
+    if (!value.IsScalar() || value.Tag() != "!" ||
+        value.Scalar().find(key + ":") == std::string::npos)
+      continue;
+    return " (the quoted value of '" + excerpt(kv.first.Scalar()) + "' at " +
+           map.at(value, "").location() + " holds '" + key + ":': is its closing quote missing?)";
+  }
+  return "";
+}
+
+}  // namespace
+
 YamlNode YamlMap::required(const std::string& key) const {
   const auto n = child(key);
   if (!n)
     throw ScenarioError(node_.location(), join(node_.path_, key),
-                        "missing required key '" + key + "'");
+                        "missing required key '" + key + "'" + open_quote_hint(node_, key));
   return *n;
 }
 
@@ -409,7 +429,9 @@ class StructureCheck {
       if (!kv.first.IsScalar()) root_.at(kv.first, path_).expected("a plain key");
       const std::string& key = kv.first.Scalar();
       path_ = join(path_, key);
-      if (!seen.insert(key).second) fail(kv.second, kv.first.Mark(), "duplicate key '" + key + "'");
+      if (!seen.insert(key).second) {
+        fail(kv.second, kv.first.Mark(), "duplicate key '" + excerpt(key) + "'");
+      }
       visit(kv.second, kv.first.Mark());
       path_.resize(length);
     }
@@ -466,7 +488,7 @@ void check_key_name(const std::string& name, const YamlNode& node) {
     ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-');
   }
   if (!ok) {
-    node.fail_key("expected a name of letters, digits, '_' or '-', found '" + name + "'");
+    node.fail_key("expected a name of letters, digits, '_' or '-', found '" + excerpt(name) + "'");
   }
 }
 

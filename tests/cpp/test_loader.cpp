@@ -122,7 +122,7 @@ TEST_CASE("invalid YAML syntax") {
 TEST_CASE("an empty document") {
   CHECK_FAILURE(failure(""), at(1, 1), "", "the scenario is empty", "name, duration");
   CHECK_FAILURE(failure("# only a comment\n"), at(1, 1), "", "the scenario is empty");
-  CHECK_FAILURE(failure("- name\n"), at(1, 1), "", "expected a scenario", "found a list");
+  CHECK_FAILURE(failure("- name\n"), at(1, 1), "", "this is not a scenario", "found a list");
 }
 
 TEST_CASE("a missing required key") {
@@ -155,6 +155,10 @@ TEST_CASE("a missing required key") {
     CHECK_FAILURE(failure(with(c.from, c.to)), c.where, c.path,
                   "missing required key '" + key + "'");
   }
+  // A quote left open swallows the keys after it; the missing one says where it went.
+  CHECK_FAILURE(failure(with("name: flash-sale", "name: \"flash-sale")), at(1, 1), "duration",
+                "missing required key 'duration' (the quoted value of 'name' at test.yaml:1:7 "
+                "holds 'duration:': is its closing quote missing?)");
 }
 
 TEST_CASE("an unknown key, with a suggestion") {
