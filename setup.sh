@@ -2,7 +2,8 @@
 # Sets surgesim up on a Debian 12 machine and then either runs the default scenario
 # or every test:
 #   ./setup.sh demo    install what is missing, build, run configs/harbolnas-1111.yaml
-#   ./setup.sh test    install what is missing, build, run the C++ and Python tests
+#   ./setup.sh test    install what is missing, build, run the C++ and Python tests and
+#                      the hostile corpus, then fuzz the scenario loader for 60 s
 # Safe to run again: it installs only missing packages and rebuilds incrementally.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -22,6 +23,11 @@ packages=(
   python3-jsonschema python3-ruamel.yaml python3-tqdm python3-yaml
   python3-simpy3  # bench/run.sh measures SimPy beside surgesim
 )
+
+# The loader's fuzz test (test mode only) is built by clang in build-fuzz, apart from
+# the g++ build.
+fuzz_packages=(clang libclang-rt-dev)
+if [[ "$mode" == test ]]; then packages+=("${fuzz_packages[@]}"); fi
 
 install_missing_packages() {
   local missing=()
@@ -67,6 +73,23 @@ link_cli() {
   ln -sf "$PWD/build/cli/surgesim" "$bin/surgesim"
 }
 
+# Fuzzes the loader for 60 s under ASan and UBSan (tests/fuzz); stops at a finding.
+run_fuzz_test() {
+  local start=$SECONDS
+  echo "== fuzzing the scenario loader for 60 s (clang, ASan, UBSan)"
+  cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+    -DCMAKE_CXX_COMPILER=clang++ -DSURGESIM_FUZZ=ON -DSURGESIM_PYTHON=OFF -DSURGESIM_TESTS=OFF \
+    -DSURGESIM_BENCH=OFF >/dev/null
+  cmake --build build-fuzz -j2 --target fuzz_loader
+  if ! ctest --test-dir build-fuzz -V >build-fuzz/fuzz.log 2>&1; then
+    cat build-fuzz/fuzz.log
+    echo "== the fuzz test found a problem: the input is build-fuzz/fuzz-finding-*" >&2
+    exit 1
+  fi
+  grep -E "INITED|DONE|stat::number_of_executed_units" build-fuzz/fuzz.log
+  echo "== fuzz step: $((SECONDS - start)) s"
+}
+
 install_missing_packages
 python=$(pick_python)
 echo "== building with $python"
@@ -80,4 +103,5 @@ if [[ "$mode" == demo ]]; then
   ./build/cli/surgesim run configs/harbolnas-1111.yaml
 else
   ctest --test-dir build --output-on-failure -j2
+  run_fuzz_test
 fi

@@ -1,8 +1,12 @@
 #include "models/loader/scenario_document.hpp"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
+#include <optional>
+#include <sstream>
+#include <string_view>
 
 #include "models/yaml/scenario_error.hpp"
 #include "models/yaml/suggest.hpp"
@@ -28,16 +32,86 @@ std::string yaml_problem(const std::string& message) {
   return message.substr(0, message.find(": "));
 }
 
-YAML::Node parse_yaml(const std::string& text, const std::string& file) {
-  try {
-    // YAML::Load would quietly drop every document after the first.
-    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    for (std::size_t i = 1; i < documents.size(); ++i) {
-      if (documents[i].IsNull()) continue;
-      throw ScenarioError(mark_location(file, documents[i].Mark()), "",
+// Walks a stream's documents without building them: where each starts, and whether it
+// holds anything.
+class DocumentWalk : public YAML::EventHandler {
+ public:
+  YAML::Mark start;
+  std::optional<YAML::Mark> content;  // where its first node is, if any
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    start = mark;
+    content.reset();
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { found(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    found(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    found(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    found(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void found(const YAML::Mark& mark) {
+    if (!content) content = mark;
+  }
+};
+
+// Whether a line starts with a document marker ("---" or "..."): without one, a stream
+// holds one document.
+bool has_document_markers(std::string_view text) {
+  for (std::size_t at = 0; at < text.size();) {
+    const std::string_view line = text.substr(at, text.find('\n', at) - at);
+    if ((line.starts_with("---") || line.starts_with("...")) &&
+        (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r')) {
+      return true;
+    }
+    at += line.size() + 1;
+  }
+  return false;
+}
+
+// More than one document is an error: YAML::Load would quietly drop every one after the
+// first.
+void check_one_document(const std::string& text, const std::string& file) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentWalk walk;
+  int documents = 0;
+  int previous_start = -1;
+  while (parser.HandleNextDocument(walk)) {
+    if (walk.start.pos == previous_start) {
+      throw ScenarioError(mark_location(file, walk.start), "",
+                          "invalid YAML: nothing can start here (a ',' outside [ ] or { }?)");
+    }
+    previous_start = walk.start.pos;
+    if (documents++ > 0 && walk.content) {
+      throw ScenarioError(mark_location(file, *walk.content), "",
                           "expected one YAML document, found another one here (after '---')");
     }
-    return documents.empty() ? YAML::Node() : documents.front();
+  }
+}
+
+// NOTE: yaml-cpp 0.7's LoadAll loops forever, eating memory, on a stray ',' at the top
+// of a document (found by fuzzing: the input "- a\n,"): its parser does not consume the
+// comma and hands back the same empty document again and again. So documents are only
+// walked, with a stop when one starts where the last one did, and only when the text
+// has document markers (a second document needs one); the first is then built by Load,
+// which reads one document and leaves the rest alone.
+YAML::Node parse_yaml(const std::string& text, const std::string& file) {
+  try {
+    if (has_document_markers(text)) check_one_document(text, file);
+    return YAML::Load(text);
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp 0.7 says "bad file" here, which sends users looking in the wrong place.
     throw ScenarioError(

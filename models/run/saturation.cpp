@@ -41,7 +41,9 @@ void write_saturation(Json& summary, const std::vector<QueueAtEnd>& queues) {
 void merge_saturation(Json& summary, const std::vector<Json>& replications) {
   std::vector<std::string> names;
   if (summary.contains("services")) {
-    for (const auto& [name, _] : summary["services"].items()) {
+    // Not a structured binding: clang before 16 (the fuzz build) cannot capture one.
+    for (const auto& service : summary["services"].items()) {
+      const std::string& name = service.key();
       const bool saturated_somewhere =
           std::any_of(replications.begin(), replications.end(), [&](const Json& r) {
             const Json list = r.value("saturated_services", Json::array());

@@ -189,6 +189,15 @@ TEST_CASE("scenario text is UTF-8 of printable characters, checked with line and
   CHECK(option == "--set name=a\\x00b: expected text, found a NUL character");
 }
 
+TEST_CASE("a stray ',' ends in an error at once (yaml-cpp's LoadAll looped on it forever)") {
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(text_error("---\n- a\n,") ==
+        "test.yaml:3:1: invalid YAML: nothing can start here (a ',' outside [ ] or { }?)");
+  CHECK(text_error(",").find("the scenario is empty") != std::string::npos);
+  CHECK(text_error(kShop + "...\n,\n").find("nothing can start here") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+}
+
 TEST_CASE("messages quote at most 80 characters of a key or value, escaped") {
   const std::string long_value(5000, 'v');
   const std::string message = text_error(kShop.substr(0, kShop.find("services:")) +
