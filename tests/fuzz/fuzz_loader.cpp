@@ -46,7 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::vector<Override> overrides =
         marker == std::string_view::npos ? std::vector<Override>{}
                                          : overrides_in(input.substr(marker + kSetMarker.size()));
-    load_scenario_text(text, "fuzz.yaml", overrides, FileAccess::none());
+    ScenarioFiles none = ScenarioFiles::only({}, "the fuzz target reads no file");
+    load_scenario({"fuzz.yaml", text, std::nullopt, overrides}, none);
   } catch (const ScenarioError&) {
     // The answer to an invalid scenario.
   }
