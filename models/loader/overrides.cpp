@@ -237,14 +237,15 @@ void check_option_text(const Override& o) {
   try {
     check_text(o.path + "=" + o.value, "");
   } catch (const ScenarioError& e) {
-    throw ScenarioError("--set " + excerpt(o.path) + "=" + excerpt(o.value), "", e.problem());
+    throw ScenarioError(override_origin(o), "", e.problem());
   }
 }
 
 }  // namespace
 
 std::string override_origin(const Override& o) {
-  return o.origin.empty() ? "--set " + o.path + "=" + o.value : o.origin;
+  // Cut and escaped as any quoted value: an option can hold anything (a NUL from Python).
+  return o.origin.empty() ? "--set " + excerpt(o.path) + "=" + excerpt(o.value) : excerpt(o.origin);
 }
 
 Override parse_override(const std::string& option) {

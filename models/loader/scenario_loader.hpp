@@ -44,7 +44,8 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
 
 // Parses "KEY.PATH=VALUE"; throws ScenarioError if there is no '='.
 Override parse_override(const std::string& option);
-// How messages name an override (its origin, or "--set PATH=VALUE").
+// How messages name an override (its origin, or "--set PATH=VALUE"), cut and escaped as
+// messages quote values.
 std::string override_origin(const Override& o);
 
 }  // namespace surgesim::models

@@ -11,11 +11,11 @@
 #include <system_error>
 
 #include "models/limits.hpp"
-#include "models/yaml/clock.hpp"
 #include "models/loader/input_file.hpp"
+#include "models/yaml/clock.hpp"
 #include "models/yaml/scenario_error.hpp"
-#include "models/yaml/untrusted_text.hpp"
 #include "models/yaml/units.hpp"
+#include "models/yaml/untrusted_text.hpp"
 
 namespace surgesim::models {
 namespace {
@@ -138,9 +138,9 @@ class CsvReader {
       if (fields.size() != 2) {
         fail(line, 1,
              "expected a row 't,rate' (2 fields), found " +
-                 (lines[i].empty() ? std::string("an empty line")
-                                   : std::to_string(fields.size()) + " fields: '" +
-                                         excerpt(lines[i]) + "'"));
+                 (lines[i].empty()
+                      ? std::string("an empty line")
+                      : std::to_string(fields.size()) + " fields: '" + excerpt(lines[i]) + "'"));
       }
       const std::string_view written = fields[0].text;
       const auto t =
@@ -208,7 +208,8 @@ void read_csv(const YamlNode& node, const ScenarioPaths& paths, TrafficConfig& t
   if (written.empty()) node.expected("the path of a CSV file with header 't,rate'");
   traffic.csv_path = (std::filesystem::path(paths.dir) / written).string();
   try {
-    const std::string& text = paths.files.read(traffic.csv_path, kTrafficCsvInput, kTrafficCsvBytes);
+    const std::string& text =
+        paths.files.read(traffic.csv_path, kTrafficCsvInput, kTrafficCsvBytes);
     traffic.steps = read_traffic_csv(text, traffic.csv_path, node.path(), node.start_clock());
   } catch (const FileUnreadable& e) {
     const bool relative = std::filesystem::path(written).is_relative();

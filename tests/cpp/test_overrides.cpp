@@ -191,5 +191,5 @@ TEST_CASE("a scenario from text reads its files only from what it was given") {
                     },
                     with_csv),
                 "<string>:4:8", "traffic.csv",
-                "cannot read the traffic CSV 'dir/t.csv': reads no file");
+                "cannot open the traffic CSV 'dir/t.csv': reads no file");
 }

@@ -161,8 +161,8 @@ TEST_CASE("a file that is not a scenario or a traffic CSV is described, never qu
   // Other top-level keys are located, not quoted.
   CHECK(text_error(kShop + "password: hunter2\n") ==
         "test.yaml:11:1: this is not a scenario: expected a map of a scenario's top-level keys "
-        "(name, description, currency, duration, warmup, bucket, seed, replications, traffic, "
-        "journeys, services, slo, extends), found another key here");
+        "(name, description, currency, start, duration, warmup, window, bucket, seed, "
+        "replications, traffic, journeys, services, slo, extends), found another key here");
 }
 
 TEST_CASE("scenario text is UTF-8 of printable characters, checked with line and column") {
@@ -184,7 +184,7 @@ TEST_CASE("scenario text is UTF-8 of printable characters, checked with line and
                   "byte order mark") == 0);
   // The same for --set values (a Python str can hold anything).
   const std::string option = error_of([] {
-    load_scenario_text(kShop, "test.yaml", {Override{"name", std::string("a\0b", 3)}});
+    load_scenario_text(kShop, "test.yaml", {Override{"name", std::string("a\0b", 3), ""}});
   });
   CHECK(option == "--set name=a\\x00b: expected text, found a NUL character");
 }
@@ -219,16 +219,25 @@ TEST_CASE("a scenario given as text reads no file unless told where") {
   dir.write("base.yaml", kShop);
   dir.write("steps.csv", "t,rate\n0,5\n");
   const std::string child = "extends: base.yaml\nname: child\n";
-  CHECK(error_of([&] { load_scenario_text(child, "<text>", {}, FileAccess::none()); }) ==
-        "<text>:1:10: extends: a scenario given as text reads no file, so it cannot extend "
-        "'base.yaml': load it from its file, or give the directory its bases are in");
   const std::string csv = kShop.substr(0, kShop.find("traffic")) + "traffic: {csv: steps.csv}" +
                           kShop.substr(kShop.find("\njourneys"));
-  CHECK(error_of([&] { load_scenario_text(csv, "<text>", {}, FileAccess::none()); })
-            .find("traffic.csv: a scenario given as text reads no file, so it cannot read the "
-                  "traffic CSV 'steps.csv'") != std::string::npos);
+  // As Python's loads() without base_dir: no file is read, and the message says why.
+  const std::string why = "a scenario given as text reads no file";
+  ScenarioFiles none = ScenarioFiles::only({}, why);
+  const std::string extends_error = error_of([&] {
+    load_scenario({"<text>", child, std::nullopt, {}}, none);
+  });
+  CHECK(extends_error.find("<text>:1:10: extends: ") == 0);
+  CHECK(extends_error.find("'base.yaml': " + why) != std::string::npos);
+  const std::string csv_error = error_of([&] {
+    load_scenario({"<text>", csv, std::nullopt, {}}, none);
+  });
+  CHECK(csv_error.find("traffic.csv: ") != std::string::npos);
+  CHECK(csv_error.find("'steps.csv': " + why) != std::string::npos);
+  CHECK(none.read_files().empty());
   // Given a directory, both resolve there.
-  const FileAccess here{dir.path.string()};
-  CHECK(load_scenario_text(child, "<text>", {}, here).name == "child");
-  CHECK(load_scenario_text(csv, "<text>", {}, here).traffic.steps.size() == 1);
+  ScenarioFiles disk;
+  CHECK(load_scenario({"<text>", child, dir.path.string(), {}}, disk).name == "child");
+  CHECK(load_scenario({"<text>", csv, dir.path.string(), {}}, disk).traffic.steps.size() == 1);
+  CHECK(disk.read_files().size() == 2);
 }

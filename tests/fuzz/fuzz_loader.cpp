@@ -27,7 +27,7 @@ std::vector<Override> overrides_in(std::string_view lines) {
     lines.remove_prefix(std::min(end + 1, lines.size()));
     const std::size_t eq = line.find('=');
     if (eq == std::string_view::npos || eq == 0) continue;
-    overrides.push_back({std::string(line.substr(0, eq)), std::string(line.substr(eq + 1))});
+    overrides.push_back({std::string(line.substr(0, eq)), std::string(line.substr(eq + 1)), ""});
   }
   return overrides;
 }
