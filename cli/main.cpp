@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "cli/commands.hpp"
@@ -37,6 +38,17 @@ void add_set_option(CLI::App& command, std::vector<std::string>& sets) {
                      "(repeatable)");
 }
 
+// An invalid scenario found after Ctrl-C or SIGTERM (a large file read within the
+// signal's grace second): the stop was asked for first, so the run ends as interrupted.
+int invalid_unless_interrupted(const std::string& message) {
+  if (stop_requested().load() && claim_interrupted_exit()) {
+    std::cerr << "interrupted: no results written\n";
+    return kFailure;
+  }
+  std::cerr << "error: " << message << "\n";
+  return kInvalid;
+}
+
 }  // namespace surgesim::cli
 
 int main(int argc, char** argv) {
@@ -48,8 +60,7 @@ int main(int argc, char** argv) {
   const std::vector<std::pair<std::string, cli::Command>> commands = {
       {"run", cli::add_run_command(app)},         {"check", cli::add_check_command(app)},
       {"graph", cli::add_graph_command(app)},     {"report", cli::add_report_command(app)},
-      {"compare", cli::add_compare_command(app)},
-      {"sweep", cli::add_sweep_command(app)},
+      {"compare", cli::add_compare_command(app)}, {"sweep", cli::add_sweep_command(app)},
       {"size", cli::add_size_command(app)},
   };
   try {
@@ -64,11 +75,9 @@ int main(int argc, char** argv) {
       if (app.got_subcommand(name)) return command();
     }
   } catch (const models::ScenarioError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return cli::kInvalid;
+    return cli::invalid_unless_interrupted(e.what());
   } catch (const models::StudyOptionError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return cli::kInvalid;
+    return cli::invalid_unless_interrupted(e.what());
   } catch (const sim::Interrupted&) {
     if (cli::claim_interrupted_exit()) std::cerr << "interrupted: no results written\n";
     return cli::kFailure;
