@@ -12,7 +12,7 @@ NOTEBOOKS = sorted((pathlib.Path(__file__).parents[2] / "notebooks").glob("*.ipy
 
 def test_the_notebooks_are_found():
     # An empty glob would parametrize no test at all and pass silently.
-    assert {"sizing-for-harbolnas", "what-if", "sizing-the-web-tier", "what-if-gateway-outage"} <= {p.stem for p in NOTEBOOKS}
+    assert {"sizing-for-harbolnas", "what-if", "price-of-downtime"} <= {p.stem for p in NOTEBOOKS}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
