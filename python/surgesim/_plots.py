@@ -2,7 +2,7 @@
 
     results = surgesim.run("configs/harbolnas-1111.yaml", replications=4)
     results.plot.latency()                       # the latency panel of `surgesim report`
-    results.plot.drops(zoom=("1h50m", "2h30m"))  # zoomed, as `--from 1h50m --to 2h30m`
+    results.plot.drops(zoom=("23:50", "00:30"))  # zoomed, as `--from 23:50 --to 00:30`
     results.report("night.html")                 # the whole report page
 
 The figures are the ones `surgesim report` draws from a result file, so a notebook and

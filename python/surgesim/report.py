@@ -3,9 +3,9 @@
     surgesim report results.h5                  # results-report.html beside the file
     surgesim report results.h5 -o day.html      # one self-contained HTML page
     surgesim report results.h5 -o day.png       # day-traffic.png, day-latency.png, ...
-    surgesim report results.h5 --from 1h50m --to 2h30m    # zoomed to that span
+    surgesim report results.h5 --from 23:50 --to 00:30    # zoomed to that span
 
-From Python: ``surgesim.report.render("results.h5", "day.html", zoom=("1h50m", "2h30m"))``,
+From Python: ``surgesim.report.render("results.h5", "day.html", zoom=("23:50", "00:30"))``,
 and for a run in memory ``results.plot.latency()`` (a matplotlib Figure) or
 ``results.report("day.html")``.
 

@@ -429,9 +429,10 @@ TEST_CASE("the loader reads a csv relative to the scenario file") {
         doctest::Approx(90.5));
 }
 
-TEST_CASE("the shipped Harbolnas csv loads") {
-  const std::string file = std::string(SURGESIM_SOURCE_DIR) + "/configs/s.yaml";
-  const TrafficConfig t = load_traffic("  csv: traffic/harbolnas-1111-per-minute.csv\n", file);
+TEST_CASE("the shipped Harbolnas csv loads on the clock, across midnight") {
+  // Its rows are clock times 22:00..01:59, read with the scenario's start: "22:00".
+  const TrafficConfig t =
+      load_scenario_file(std::string(SURGESIM_SOURCE_DIR) + "/configs/harbolnas-1111.yaml").traffic;
   REQUIRE(t.steps.size() == 240);
   CHECK(t.steps.front().at == 0);
   CHECK(t.steps.back().at == doctest::Approx(239 * 60));
