@@ -6,6 +6,8 @@
 #include "models/analysis/bucket_estimate.hpp"
 #include "models/analysis/call_graph.hpp"
 #include "models/report/estimate_report.hpp"
+#include "models/run/work_estimate.hpp"
+#include "sim/replication_runner.hpp"
 
 namespace surgesim::cli {
 namespace {
@@ -49,6 +51,15 @@ Command add_check_command(CLI::App& app) {
                scenario.name, scenario.journeys.size(), pages, scenario.services.size());
     fmt::print("{}\n", models::to_text(scenario));
     fmt::print("{}", models::estimate_report(scenario, models::estimate(scenario)));
+    const models::WorkEstimate work = models::estimate_work(
+        scenario, {static_cast<double>(scenario.replications), sim::resolve_threads(0)});
+    fmt::print(
+        "\nWork: {} sessions and {} events per replication; at least {} on one core for {} "
+        "replication{}, memory about {} (surgesim run refuses over an hour or over "
+        "--max-memory)\n",
+        models::format_count(work.sessions), models::format_count(work.events),
+        models::format_seconds(work.cpu_seconds), scenario.replications,
+        scenario.replications == 1 ? "" : "s", models::format_bytes(work.memory_bytes));
     return kOk;
   };
 }

@@ -100,6 +100,10 @@ Command add_run_command(CLI::App& app) {
   cmd->add_option("--max-replications", o.max_replications,
                   "Upper bound on replications for --precision")
       ->capture_default_str();
+  cmd->add_option("--max-memory", o.max_memory,
+                  "Memory the run may use: bytes, or with K, M or G (default: half the "
+                  "physical memory)");
+  cmd->add_flag("--force", o.force, "Run even when the work estimate says it cannot finish");
   cmd->add_flag("--check-slo", args->check_slo, "Exit with status 3 if an SLO fails");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress bar");
   return [args] { return run(*args); };

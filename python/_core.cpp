@@ -156,7 +156,8 @@ py::dict run(const py::dict& source, std::optional<std::int64_t> replications,
              std::optional<std::int64_t> seed, std::int64_t threads,
              std::optional<std::string> output, std::optional<std::string> warmup,
              std::optional<double> precision, std::int64_t max_replications, bool keep_replications,
-             bool series, const py::object& cancel, const std::string& words) {
+             bool series, const py::object& cancel, const std::string& words,
+             std::optional<std::string> max_memory, bool force) {
   Source s = source_from(source);
   models::StudyOptions options;
   options.replications = replications;
@@ -167,6 +168,8 @@ py::dict run(const py::dict& source, std::optional<std::int64_t> replications,
   options.precision = precision;
   options.max_replications = max_replications;
   options.keep_replication_series = keep_replications;
+  options.max_memory = max_memory;
+  options.force = force;
   const models::Study study = interruptibly(
       [&](const std::atomic<bool>* stop) {
         models::StudyHooks hooks;
@@ -247,6 +250,7 @@ and files (every file read, by resolved path). Raises surgesim.ScenarioError.)")
         py::arg("warmup") = py::none(), py::arg("precision") = py::none(),
         py::arg("max_replications") = 100, py::arg("keep_replications") = false,
         py::arg("series") = true, py::arg("cancel") = py::none(), py::arg("words") = "python",
+        py::arg("max_memory") = py::none(), py::arg("force") = false,
         R"(Load, validate and simulate a scenario source (as ``load`` takes it).
 
 ``replications`` and ``seed`` override the scenario's; ``threads`` = 0 uses all cores.
@@ -256,14 +260,17 @@ pilot run); ``precision`` adds replications until every headline half-width is b
 ``precision`` x |mean|, up to ``max_replications``; ``keep_replications`` keeps every
 replication's own tables; ``series`` = False returns no time series; ``cancel``, an
 object with ``is_set()`` (a threading.Event), stops a run on another thread; ``words``
-= "command_line" names options as flags in messages (a command run by Python).
+= "command_line" names options as flags in messages (a command run by Python);
+``max_memory`` (bytes, or text with K, M or G) and ``force`` as ``--max-memory`` and
+``--force``.
 Returns a dict: summary (JSON text), replications (JSON text per replication), series
 (per table: path, columns, bucket_s, mean and ci95 as [column, bucket] arrays, ci95
 None with one replication, replications as [replication, column, bucket], with no
 replication unless kept), warmup_note, precision_note (text or None) and
 precision_met. The GIL is released while simulating and Ctrl-C stops the run
-(KeyboardInterrupt). Raises surgesim.ScenarioError, and ValueError for an option out
-of range.)");
+(KeyboardInterrupt). Raises surgesim.ScenarioError (also for a run refused by the work
+estimate), ValueError for an option out of range, and RuntimeError when a service
+overloads past ``max_memory``.)");
 
   m.def("estimate", &estimate_per_bucket, py::arg("source"),
         R"(The analytic estimate of a scenario source per time bucket x service, as JSON text

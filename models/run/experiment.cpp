@@ -17,6 +17,7 @@
 #include "models/yaml/units.hpp"
 #include "sim/confidence.hpp"
 #include "sim/mser.hpp"
+#include "sim/replication_runner.hpp"
 #include "sim/replications_in_order.hpp"
 
 namespace surgesim::models {
@@ -199,6 +200,12 @@ class ReplicationMerger {
         first, count, options_.threads,
         [&](std::size_t r) {
           Shop shop(scenario, r);
+          if (options_.max_memory > 0.0) {
+            // Replications in flight at once share the memory.
+            const double at_once = std::min<double>(sim::resolve_threads(options_.threads),
+                                                    static_cast<double>(count));
+            shop.watch(options_.max_memory / std::max(at_once, 1.0), options_.max_memory_option);
+          }
           std::atomic<double>* progress =
               options_.progress ? options_.progress->replication(r) : nullptr;
           ReplicationResult replication = shop.run(progress, options_.stop);

@@ -55,6 +55,10 @@ struct RunOptions {
   // Receives every replication's tables in replication order as it is merged (a result
   // file being written) and computes the exact ci95 from them at the end.
   SeriesStore* series_store = nullptr;
+  // Bytes the run may use (--max-memory): a replication whose requests in flight would
+  // pass its share is stopped (overload_guard.hpp). 0: not watched.
+  double max_memory = 0.0;
+  std::string max_memory_option = "--max-memory";  // its name in messages
 };
 
 // Runs scenario.replications independent replications (replication r draws from

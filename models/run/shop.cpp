@@ -25,6 +25,11 @@ Shop::Shop(const Scenario& scenario, std::uint64_t replication)
   series_ = std::make_unique<ShopSeries>(scenario, services_, *sessions_);
 }
 
+void Shop::watch(double budget_bytes, const std::string& option) {
+  guard_ =
+      std::make_unique<OverloadGuard>(scenario_, sim_, requests_, services_, budget_bytes, option);
+}
+
 void Shop::on_event(std::uint32_t tag, std::uint32_t) {
   const Time now = sim_.now();
   if (tag == kBucketEnd) {
@@ -62,6 +67,7 @@ ReplicationResult Shop::run(std::atomic<double>* progress, const std::atomic<boo
   if (scenario_.warmup > 0.0) sim_.at(scenario_.statistics_from(), this, kWarmupEnd, 0, kFirst);
   sim_.at(bucket_start(1), this, kBucketEnd, 0, kFirst);
   sessions_->start();
+  if (guard_) guard_->start();
   if (!sim_.run_until(to, progress, stop)) throw sim::Interrupted();
   // The last bucket may be partial; a bucket boundary at the end has not fired.
   const Time last_start = bucket_start(bucket_);

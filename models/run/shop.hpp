@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "models/run/overload_guard.hpp"
 #include "models/run/shop_series.hpp"
 #include "models/scenario.hpp"
 #include "models/series_table.hpp"
@@ -26,6 +27,10 @@ class Shop final : public sim::EventTarget {
   ReplicationResult run(std::atomic<double>* progress = nullptr,
                         const std::atomic<bool>* stop = nullptr);
 
+  // Stops the run (Overloaded) when its requests in flight would pass `budget_bytes`
+  // (overload_guard.hpp); `option` names the limit in the shell's words.
+  void watch(double budget_bytes, const std::string& option);
+
   std::uint64_t events_fired() const { return sim_.events_fired(); }
   std::size_t requests_in_flight() const { return requests_.in_flight(); }
 
@@ -42,6 +47,7 @@ class Shop final : public sim::EventTarget {
   std::vector<std::unique_ptr<Service>> services_;
   std::unique_ptr<Sessions> sessions_;
   std::unique_ptr<ShopSeries> series_;
+  std::unique_ptr<OverloadGuard> guard_;
   std::uint64_t bucket_ = 0;  // index of the bucket in progress
 };
 

@@ -52,6 +52,19 @@ ShopSeries::ShopSeries(const Scenario& scenario,
   }
 }
 
+std::size_t series_cells_per_bucket(std::size_t journeys, std::size_t pages, std::size_t services) {
+  // As the constructor lays them out, each with its t_s.
+  const std::size_t traffic = 3;
+  const std::size_t sessions = 1 + session_series_columns().size();
+  const std::size_t per_journey = 1 + journey_series_columns().size();
+  const std::size_t per_page = 1 + page_series_columns().size();
+  const std::size_t per_service = 1 + service_series_columns().size();
+  const std::size_t drops = 1 + kCauseCount * (1 + journeys);
+  const std::size_t revenue = 1 + 3 + kCauseCount + services;
+  return traffic + sessions + journeys * per_journey + pages * per_page + services * per_service +
+         drops + revenue;
+}
+
 void ShopSeries::close_bucket(Time start, Time end) {
   const SessionStats& all = sessions_.totals().bucket();
   const double width = end - start;

@@ -33,4 +33,8 @@ class ShopSeries {
   std::vector<SeriesTable> tables_;
 };
 
+// Columns of every table of a shop with these counts, t_s included: a bucket's row in all
+// of them (what a run's time series cost per bucket, for the work estimate).
+std::size_t series_cells_per_bucket(std::size_t journeys, std::size_t pages, std::size_t services);
+
 }  // namespace surgesim::models

@@ -8,12 +8,16 @@
 #include <limits>
 #include <memory>
 
+#include "models/limits.hpp"
 #include "models/results/result_file.hpp"
+#include "models/run/work_estimate.hpp"
+#include "models/yaml/units.hpp"
+#include "sim/replication_runner.hpp"
 
 namespace surgesim::models {
 namespace {
 
-constexpr std::int64_t kMostReplications = 100'000;  // as the scenario's `replications`
+constexpr std::int64_t kMostReplications = limits::kReplications;  // as the scenario's
 constexpr std::int64_t kMostThreads = 4096;
 
 void check_range(const std::string& word, std::int64_t value, std::int64_t low, std::int64_t high,
@@ -40,23 +44,51 @@ void check_options(const StudyOptions& o, const OptionWords& w) {
       throw StudyOptionError(fmt::format(
           "{} must be a relative half-width > 0, e.g. 0.02, found {}", w.precision, *o.precision));
     }
+    // Below it no run ends: the replications needed grow as 1 / precision^2.
+    if (*o.precision < limits::kPrecision) {
+      throw StudyOptionError(fmt::format(
+          "{} must be at least {:g} (a half-width of 0.1% of the mean), found {:g}; run more "
+          "replications with -r instead to narrow it further",
+          w.precision, limits::kPrecision, *o.precision));
+    }
     check_range(w.max_replications, o.max_replications, 1, kMostReplications,
                 fmt::format("a whole number from 1 to {}", kMostReplications));
   }
 }
 
+// --max-memory as bytes; the default when not given.
+double max_memory(const StudyOptions& o, const OptionWords& w) {
+  if (!o.max_memory) return default_max_memory();
+  const auto bytes = parse_size(*o.max_memory);
+  if (!bytes) {
+    throw StudyOptionError(
+        fmt::format("{} must be a size: bytes, or a number with K, M or G (e.g. 8G), found {}",
+                    w.max_memory, w.quote + *o.max_memory + w.quote));
+  }
+  return *bytes;
+}
+
 }  // namespace
 
 const OptionWords& command_line_words() {
-  static const OptionWords words{"--replications", "--seed",      "--threads",
-                                 "--warmup",       "--precision", "--max-replications",
-                                 "--output",       " ",           ""};
+  static const OptionWords words{"--replications",
+                                 "--seed",
+                                 "--threads",
+                                 "--warmup",
+                                 "--precision",
+                                 "--max-replications",
+                                 "--output",
+                                 "--max-memory",
+                                 "--force",
+                                 " ",
+                                 ""};
   return words;
 }
 
 const OptionWords& python_words() {
-  static const OptionWords words{"replications",     "seed",   "threads", "warmup", "precision",
-                                 "max_replications", "output", "=",       "'"};
+  static const OptionWords words{
+      "replications", "seed",       "threads",    "warmup", "precision", "max_replications",
+      "output",       "max_memory", "force=True", "=",      "'"};
   return words;
 }
 
@@ -91,6 +123,16 @@ Study run_study(const ScenarioSource& source, ScenarioFiles& files, const StudyO
     }
     run.precision = PrecisionGoal{*options.precision, static_cast<int>(options.max_replications)};
     most_replications = static_cast<std::size_t>(options.max_replications);
+  }
+
+  // A run that cannot finish is refused before anything is sized from it.
+  run.max_memory = max_memory(options, words);
+  run.max_memory_option = words.max_memory;
+  if (!options.force) {
+    const WorkShape shape{static_cast<double>(most_replications), sim::resolve_threads(run.threads),
+                          run.keep_replication_series, auto_warmup};
+    refuse_unfinishable(estimate_work(scenario, shape), run.max_memory, source.file, words.force,
+                        words.max_memory);
   }
 
   ExperimentProgress progress(most_replications);

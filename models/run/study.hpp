@@ -25,6 +25,11 @@ struct StudyOptions {
   std::int64_t max_replications = 100;       // with `precision`
   std::string output;                        // the result file; empty: none
   bool keep_replication_series = false;      // see RunOptions
+  // Memory the run may use: bytes, or with a K, M or G suffix; none: half the physical
+  // memory. A run estimated over it is refused; one whose requests in flight would pass
+  // it is stopped.
+  std::optional<std::string> max_memory;
+  bool force = false;  // run even when the work estimate says it cannot finish
 };
 
 // How a shell names the options in its messages: the command line's flags or Python's
@@ -37,6 +42,8 @@ struct OptionWords {
   std::string precision;
   std::string max_replications;
   std::string output;
+  std::string max_memory;
+  std::string force;      // the whole option that forces a run: "--force", "force=True"
   std::string separator;  // between an option and its value: " " or "="
   std::string quote;      // around a text value: "" or "'"
   std::string with_value(const std::string& word, const std::string& text) const {

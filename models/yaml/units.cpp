@@ -73,6 +73,33 @@ std::optional<double> parse_duration(std::string_view text) {
   return total;
 }
 
+std::optional<double> parse_size(std::string_view text) {
+  text = trim(text);
+  double unit = 1.0;
+  if (!text.empty()) {
+    switch (text.back()) {
+      case 'K':
+      case 'k':
+        unit = 1024.0;
+        break;
+      case 'M':
+      case 'm':
+        unit = 1024.0 * 1024.0;
+        break;
+      case 'G':
+      case 'g':
+        unit = 1024.0 * 1024.0 * 1024.0;
+        break;
+      default:
+        break;
+    }
+    if (unit > 1.0) text.remove_suffix(1);
+  }
+  const auto value = parse_number(text);
+  if (!value || !(*value > 0.0) || !std::isfinite(*value * unit)) return std::nullopt;
+  return *value * unit;
+}
+
 std::optional<double> parse_rate(std::string_view text) {
   text = trim(text);
   if (const auto plain = parse_number(text)) return *plain >= 0.0 ? plain : std::nullopt;

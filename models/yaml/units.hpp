@@ -15,4 +15,8 @@ std::optional<double> parse_rate(std::string_view text);
 // A finite decimal number, the whole text; nullopt otherwise.
 std::optional<double> parse_number(std::string_view text);
 
+// A memory size: bytes, or a number with a K, M or G suffix (powers of 1024): "512M",
+// "1.5G", "1073741824". nullopt if the text is not one, or is not positive.
+std::optional<double> parse_size(std::string_view text);
+
 }  // namespace surgesim::models

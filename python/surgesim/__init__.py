@@ -62,6 +62,8 @@ def run(
     precision: float | None = None,
     max_replications: int = 100,
     keep_replications: bool = False,
+    max_memory: int | str | None = None,
+    force: bool = False,
 ) -> Results:
     """Simulate a Scenario (or the scenario file at a path) and return its Results.
 
@@ -80,6 +82,13 @@ def run(
     replication's own time series for ``Results.timeseries(path, replication=r)``
     (memory grows with replications; a result file holds them under
     ``PATH/replications``).
+
+    Before it starts, the run's work is estimated: one estimated over an hour on one
+    core, or over ``max_memory`` (bytes, or text such as ``"8G"``; default half the
+    physical memory), is refused with ScenarioError saying what to change, unless
+    ``force=True``. During the run, a service whose queue would carry the requests in
+    flight past ``max_memory`` stops it with RuntimeError naming the service (a transient
+    overload that drains runs in full).
     Raises ScenarioError for an invalid scenario, ValueError for an argument out of
     range, FileNotFoundError for a missing file.
     """
@@ -94,6 +103,8 @@ def run(
         precision=precision,
         max_replications=max_replications,
         keep_replications=keep_replications,
+        max_memory=None if max_memory is None else str(max_memory),
+        force=force,
     )
     if not out["precision_met"]:
         warnings.warn(out["precision_note"], UserWarning, stacklevel=2)

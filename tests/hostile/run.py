@@ -51,6 +51,7 @@ class Case:
     setup: str = ""
     check: str = ""
     never: list = field(default_factory=list)
+    prints: str = ""  # a phrase its stdout must hold
     file_size: str = ""  # RLIMIT_FSIZE: writes past it fail as on a full disk
     tmpfs: str = ""  # a tmpfs of this size at $WORK/disk
     signal: dict = field(default_factory=dict)  # {send: TERM|INT, after: seconds}
@@ -147,6 +148,8 @@ def supervise(case: Case, argv: list, work: Path, env: dict) -> Outcome:
     says = expand(case.says, env)
     if says not in stderr:
         problems.append(f"stderr lacks {says!r}")
+    if case.prints and case.prints not in stdout:
+        problems.append(f"stdout lacks {case.prints!r}")
     for phrase in case.never:
         if phrase in stdout or phrase in stderr:
             problems.append(f"printed {phrase!r}")

@@ -415,7 +415,7 @@ def test_precision_reports_the_count_reached(cli, tmp_path):
     assert summary["ci95"]["revenue"] < 0.05 * summary["revenue"]
 
     with pytest.warns(UserWarning, match="stopped at 4 replications"):
-        capped = surgesim.run(scenario, precision=1e-6, max_replications=4)
+        capped = surgesim.run(scenario, precision=0.001, max_replications=4)
     assert capped.summary["replications"] == 4
 
 

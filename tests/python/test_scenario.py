@@ -199,7 +199,7 @@ def test_list_errors(shop):
 
 @pytest.mark.parametrize("arguments, words", [
     ({"threads": -1}, "threads must be 0 (every core) or a thread count up to 4096, found -1"),
-    ({"replications": 0}, "replications must be a whole number from 1 to 100000, found 0"),
+    ({"replications": 0}, "replications must be a whole number from 1 to 10000, found 0"),
     ({"seed": -1}, "seed must be a whole number from 0 to 2^63-1, found -1"),
     ({"precision": 0.0}, "precision must be a relative half-width > 0"),
     ({"precision": 0.1, "max_replications": 2}, "max_replications must be at least the first batch"),

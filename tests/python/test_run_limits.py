@@ -1,0 +1,46 @@
+"""surgesim.run refuses what cannot finish, runs it with force=True, and stops an
+overloaded shop before it eats the memory, as the command line does."""
+
+import pytest
+
+import surgesim
+
+
+def write_shop(tmp_path, rate, instances, duration="10m", bucket="1m"):
+    path = tmp_path / "shop.yaml"
+    path.write_text(
+        f"""name: shop
+duration: {duration}
+bucket: {bucket}
+traffic: {{rate: {rate}}}
+journeys:
+  only:
+    share: 1
+    pages:
+      view: {{call: web, next: {{exit: 1}}}}
+services:
+  web: {{type: server_pool, instances: {instances}, service: 10ms}}
+"""
+    )
+    return path
+
+
+def test_a_run_over_max_memory_is_refused_and_force_runs_it(tmp_path):
+    shop = write_shop(tmp_path, rate=5, instances=2, bucket="10ms")
+    with pytest.raises(surgesim.ScenarioError, match=r"more than max_memory \(16\.0 MB\)") as e:
+        surgesim.run(shop, max_memory="16M", threads=1)
+    assert "force=True runs it anyway" in str(e.value)
+    assert e.value.location == str(shop)
+    results = surgesim.run(shop, max_memory=16 * 2**20, threads=1, force=True)
+    assert results.summary["sessions"]["started"] > 2000
+
+
+def test_an_overloaded_service_stops_the_run(tmp_path):
+    shop = write_shop(tmp_path, rate=20000, instances=1, duration="4h")
+    with pytest.raises(RuntimeError, match=r"^service web is overloaded: ρ ≈ "):
+        surgesim.run(shop, max_memory="128M", threads=1)
+
+
+def test_a_size_that_is_not_one(tmp_path):
+    with pytest.raises(ValueError, match="max_memory must be a size"):
+        surgesim.run(write_shop(tmp_path, rate=5, instances=2), max_memory="lots")
