@@ -17,6 +17,7 @@
 #include "models/analysis/call_graph.hpp"
 #include "models/loader/scenario_loader.hpp"
 #include "models/report/text_report.hpp"
+#include "models/run/overload_guard.hpp"
 #include "models/run/study.hpp"
 #include "models/yaml/scenario_error.hpp"
 
@@ -218,15 +219,18 @@ std::string report(const std::string& summary_json) {
   }
 }
 
-// The exception class is plain Python (surgesim/_errors.py) so that it has real
-// attributes, a typed stub and pickles; looking it up per error costs nothing.
-void translate_scenario_error(std::exception_ptr p) {
+// The exception classes are plain Python (surgesim/_errors.py) so that they have real
+// attributes, typed stubs and pickle; looking one up per error costs nothing.
+void translate_errors(std::exception_ptr p) {
   try {
     if (p) std::rethrow_exception(p);
   } catch (const models::ScenarioError& e) {
     const py::object type = py::module_::import("surgesim._errors").attr("ScenarioError");
     const py::object error = type(e.what(), e.location(), e.key_path(), e.problem());
     PyErr_SetObject(type.ptr(), error.ptr());
+  } catch (const models::Overloaded& e) {
+    const py::object type = py::module_::import("surgesim._errors").attr("Overloaded");
+    PyErr_SetObject(type.ptr(), type(e.what()).ptr());
   }
 }
 
@@ -235,7 +239,7 @@ void translate_scenario_error(std::exception_ptr p) {
 PYBIND11_MODULE(_core, m) {
   m.doc() = R"(Private compiled core of surgesim; use the ``surgesim`` package instead.)";
   m.attr("__version__") = SURGESIM_VERSION;
-  py::register_exception_translator(translate_scenario_error);
+  py::register_exception_translator(translate_errors);
 
   m.def("load", &load, py::arg("source"),
         R"(Load and validate a scenario given as a source dict (file, text, base_dir,
@@ -269,8 +273,8 @@ None with one replication, replications as [replication, column, bucket], with n
 replication unless kept), warmup_note, precision_note (text or None) and
 precision_met. The GIL is released while simulating and Ctrl-C stops the run
 (KeyboardInterrupt). Raises surgesim.ScenarioError (also for a run refused by the work
-estimate), ValueError for an option out of range, and RuntimeError when a service
-overloads past ``max_memory``.)");
+estimate), ValueError for an option out of range, and surgesim.Overloaded (a
+RuntimeError) when a service overloads past ``max_memory``.)");
 
   m.def("estimate", &estimate_per_bucket, py::arg("source"),
         R"(The analytic estimate of a scenario source per time bucket x service, as JSON text

@@ -18,12 +18,12 @@ import warnings
 from typing import Any, Union
 
 from . import _core
-from ._errors import ScenarioError
+from ._errors import Overloaded, ScenarioError
 from ._scenario import Overrides, PathLike, Scenario, as_scenario, load, loads
 
-__all__ = ["NoFeasiblePoint", "Results", "Scenario", "ScenarioError", "Series", "SizeResult",
-           "compare", "estimate", "graph", "load", "loads", "read", "report", "run", "size",
-           "sweep", "validate", "__version__"]
+__all__ = ["NoFeasiblePoint", "Overloaded", "Results", "Scenario", "ScenarioError", "Series",
+           "SizeResult", "compare", "estimate", "graph", "load", "loads", "read", "report", "run",
+           "size", "sweep", "validate", "__version__"]
 __version__: str = _core.__version__
 
 
@@ -87,8 +87,8 @@ def run(
     core, or over ``max_memory`` (bytes, or text such as ``"8G"``; default half the
     physical memory), is refused with ScenarioError saying what to change, unless
     ``force=True``. During the run, a service whose queue would carry the requests in
-    flight past ``max_memory`` stops it with RuntimeError naming the service (a transient
-    overload that drains runs in full).
+    flight past ``max_memory`` stops it with Overloaded (a RuntimeError) naming the
+    service (a transient overload that drains runs in full).
     Raises ScenarioError for an invalid scenario, ValueError for an argument out of
     range, FileNotFoundError for a missing file.
     """

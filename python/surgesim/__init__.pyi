@@ -15,6 +15,8 @@ __version__: str
 PathLike = Union[str, os.PathLike[str]]
 Overrides = Union[Iterable[str], Mapping[str, Any], None]
 
+class Overloaded(RuntimeError): ...
+
 class ScenarioError(ValueError):
     location: str
     key_path: str

@@ -20,3 +20,9 @@ class ScenarioError(ValueError):
     def __reduce__(self):
         # Keeps the attributes across pickling (errors coming back from worker processes).
         return (type(self), (str(self), self.location, self.key_path, self.problem))
+
+
+class Overloaded(RuntimeError):
+    """A run stopped because a service could not keep up and its queue would have carried
+    the requests in flight past ``max_memory``: the message names the service, its load
+    (ρ), its queue and how fast it grew, and what to change."""

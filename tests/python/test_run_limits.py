@@ -37,7 +37,7 @@ def test_a_run_over_max_memory_is_refused_and_force_runs_it(tmp_path):
 
 def test_an_overloaded_service_stops_the_run(tmp_path):
     shop = write_shop(tmp_path, rate=20000, instances=1, duration="4h")
-    with pytest.raises(RuntimeError, match=r"^service web is overloaded: ρ ≈ "):
+    with pytest.raises(surgesim.Overloaded, match=r"^service web is overloaded: ρ ≈ "):
         surgesim.run(shop, max_memory="128M", threads=1)
 
 
