@@ -149,10 +149,10 @@ TEST_CASE("a run over --max-memory is refused, naming what takes it") {
                              "  web: {type: server_pool, instances: 2, service: 100ms}\n");
   const models::Scenario scenario = load_text(fine);
   const WorkEstimate w = models::estimate_work(scenario, {1.0, 1});
-  // 360,000 buckets of 83 columns, one replication in flight and the running sums.
+  // 360,000 buckets of 86 columns, one replication in flight and the running sums.
   CHECK(w.series_bytes == doctest::Approx(6.0 * 360'000 * w.cells_per_bucket * 8.0));
   const std::string why = refusal(w, 256.0 * 1024 * 1024);
-  CHECK(why.find("the run would need about 1.3 GB of memory, more than --max-memory "
+  CHECK(why.find("the run would need about 1.4 GB of memory, more than --max-memory "
                  "(256.0 MB)") == 0);
   CHECK(why.find("use wider buckets or fewer threads") != std::string::npos);
   // More threads hold more replications' tables at once.
