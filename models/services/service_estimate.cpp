@@ -11,7 +11,9 @@ void estimate_queue(ServiceEstimate& e, int servers, double holding, double scv)
   // No traffic is no load, even behind a callee that never answers.
   e.offered_load = e.arrival_rate > 0.0 ? e.arrival_rate * holding : 0.0;
   e.utilization = e.offered_load / servers;
-  if (!(e.utilization < 1.0)) {  // NaN (an infinite holding time) counts as saturated
+  // NaN (an infinite holding time) counts as saturated. The second test is M/M/c's own:
+  // at a load of 1 within rounding, lambda * h / c < 1 may hold while lambda < c * mu fails.
+  if (!(e.utilization < 1.0) || !(e.arrival_rate < servers * (1.0 / holding))) {
     e.saturated = true;
     e.p_wait = 1.0;
     e.mean_wait = sim::kForever;

@@ -251,3 +251,32 @@ TEST_CASE("the report marks saturated services and says what the estimate leaves
   CHECK(marks == 4);
   CHECK(busy.find("unbounded") != std::string::npos);
 }
+
+TEST_CASE("a pool at a load of exactly 1 is saturated, whatever the rounding") {
+  // 30/s into 3 workers holding 50 ms + a 50 ms database answer: rho = 1, which
+  // lambda * h / c rounds below 1 while M/M/c's lambda < c * mu does not hold.
+  const std::string yaml = R"(
+name: edge
+duration: 12m
+bucket: 10m
+traffic: {rate: 30}
+journeys:
+  shop:
+    share: 1
+    pages:
+      home: {call: web, next: {exit: 1}}
+services:
+  web:
+    type: server_pool
+    instances: 3
+    service: {dist: exponential, mean: 50ms}
+    calls: [{to: db}]
+  db:
+    type: database
+    connections: 1
+    query: {dist: exponential, mean: 20ms}
+)";
+  const auto e = models::estimate(models::load_scenario_text(yaml, "test.yaml"));
+  CHECK(e.services[0].saturated);
+  CHECK(e.services[0].mean_wait == sim::kForever);
+}
