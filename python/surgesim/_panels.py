@@ -27,6 +27,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 from . import _palette
 from ._h5 import ResultsFile
 from ._money import money_axis, money_compact
+from ._numbers import is_number
 from ._timeline import Timeline
 
 _BAND_ALPHA = 0.2
@@ -139,7 +140,7 @@ def latency(ctx: Context) -> Panel | str:
         return "Page response time: the file has no timeseries/sessions or journey tables."
 
     visible = [_visible(ctx, results.table(p))[c].to_numpy() for p, c, _, _ in series]
-    limits = [float(s["limit"]) for s in slos if _is_number(s.get("limit"))]
+    limits = [float(s["limit"]) for s in slos if is_number(s.get("limit"))]
     scale, unit = _time_unit(visible + [np.array(limits)])
     figure, ax = _time_figure(ctx, "Page response time")
     colours, notes = {}, []
@@ -288,12 +289,12 @@ def _lost_parts(ctx: Context):
     if ctx.timeline.zoomed:
         return _lost_parts_in_view(ctx)
     parts = {"by cause": lost.get("by_cause") or {}, "by service": lost.get("by_service") or {}}
-    parts = {k: {n: v for n, v in d.items() if _is_number(v) and v > 0} for k, d in parts.items()}
+    parts = {k: {n: v for n, v in d.items() if is_number(v) and v > 0} for k, d in parts.items()}
     if not any(parts.values()):
         return None, None, "Lost revenue: no revenue was lost in this run."
     ci_lost = (summary.get("ci95") or {}).get("lost_revenue") or {}
     errors = {"by cause": ci_lost.get("by_cause") or {}, "by service": ci_lost.get("by_service") or {}}
-    errors = {k: {n: float(v) for n, v in d.items() if _is_number(v)} for k, d in errors.items()}
+    errors = {k: {n: float(v) for n, v in d.items() if is_number(v)} for k, d in errors.items()}
     # Bars have no time axis: the title says which span they sum (the statistics window).
     t = ctx.timeline
     span = f", {t.range_text(t.stats_start_s, t.end_s)}" if math.isfinite(t.end_s) else ""
@@ -337,7 +338,7 @@ def _time_figure(ctx: Context, title: str) -> tuple[Figure, object]:
 def _slo_marks(ax, ctx: Context, slo: dict, what: str, scale: float, unit: str, colour) -> None:
     """An SLO on a panel: its limit as a dashed line in the panel's unit (``colour`` None:
     no line), and the time ranges it failed in shaded red."""
-    if not _is_number(slo.get("limit")):
+    if not is_number(slo.get("limit")):
         return
     bound = "≥" if slo.get("bound") == "min" else "≤"
     limit = float(slo["limit"]) * scale
@@ -489,7 +490,3 @@ def _duration_text(seconds: float) -> str:
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)} {unit}"
     return f"{seconds:g} s"
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 
 from ._money import money_compact, money_full, money_half_width_full
-from ._numbers import significant
+from ._numbers import is_number, lookup, significant
 from ._panels import LATENCY_COLUMNS, Context, Panel
 
 _CAUSES = ["abandoned", "slow", "rejected", "timeout", "pool_timeout", "error", "outage", "declined"]
@@ -124,11 +124,11 @@ def _headline_table(ctx: Context) -> str:
     ci95 = summary.get("ci95") or {}
     cells = []
     for label, keys, kind in rows:
-        value = _lookup(summary, keys)
-        if not _is_number(value):
+        value = lookup(summary, keys)
+        if not is_number(value):
             continue
-        half = _lookup(ci95, keys)
-        half = float(half) if _is_number(half) else None
+        half = lookup(ci95, keys)
+        half = float(half) if is_number(half) else None
         if kind == "money":
             text = money_compact(value, currency, half)
         else:
@@ -181,7 +181,7 @@ def failing_ranges(slo: dict, ctx: Context) -> list[str]:
 
 def _lost_revenue_tables(summary: dict) -> str:
     lost = summary.get("lost_revenue")
-    if not isinstance(lost, dict) or not _is_number(lost.get("total")) or lost["total"] <= 0:
+    if not isinstance(lost, dict) or not is_number(lost.get("total")) or lost["total"] <= 0:
         return ""
     currency = str(summary.get("currency", ""))
     ci = ((summary.get("ci95") or {}).get("lost_revenue")) or {}
@@ -195,14 +195,14 @@ def _lost_revenue_tables(summary: dict) -> str:
         header = [title, "lost", "±", "share"] + (["instance cost"] if extra else [])
         rows = []
         for name, value in values.items():
-            if not _is_number(value) or (value == 0 and not extra):  # causes that lost nothing
+            if not is_number(value) or (value == 0 and not extra):  # causes that lost nothing
                 continue
             cells = [html.escape(name), money_full(value, currency),
-                     money_half_width_full(halves[name], currency) if _is_number(halves.get(name)) else "",
+                     money_half_width_full(halves[name], currency) if is_number(halves.get(name)) else "",
                      f"{100 * value / lost['total']:.2f}%"]
             if extra:
                 cost = (services.get(name) or {}).get("cost")
-                cells.append(money_full(cost, currency) if _is_number(cost) else "—")
+                cells.append(money_full(cost, currency) if is_number(cost) else "—")
             rows.append("<tr>" + "".join(f"<td>{html.escape(c) if i else c}</td>"
                                          for i, c in enumerate(cells)) + "</tr>")
         tables.append(f"<h3>Lost revenue by {title}</h3>\n<table>\n<tr>"
@@ -215,7 +215,7 @@ def _lost_revenue_tables(summary: dict) -> str:
 
 def format_value(value, kind: str, *, digits: int | None = None) -> str:
     """A value in its kind's unit; ``digits`` significant digits (half-widths: 2)."""
-    if not _is_number(value):
+    if not is_number(value):
         return "—"
     if kind == "count":
         if digits:
@@ -232,21 +232,9 @@ def format_value(value, kind: str, *, digits: int | None = None) -> str:
 
 def format_limit(value, kind: str) -> str:
     """A limit as written in the scenario, in the unit of its values: ``5%``, ``2 s``."""
-    if not _is_number(value):
+    if not is_number(value):
         return "—"
     if kind == "percent":
         return f"{value * 100:g}%"
     return f"{value * 1000:g} ms" if abs(value) < 1 else f"{value:g} s"
-
-
-def _lookup(tree: dict, keys: Sequence[str]):
-    for key in keys:
-        if not isinstance(tree, dict) or key not in tree:
-            return None
-        tree = tree[key]
-    return tree
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._errors import ScenarioError
+from ._numbers import lookup, number
 from ._execute import Evaluation, run_points
 from ._scenario import Scenario, as_scenario
 
@@ -119,20 +120,20 @@ def headline_row(evaluation: Evaluation) -> dict[str, Any]:
     half = summary.get("ci95") or {}
     row: dict[str, Any] = {}
     for name, keys in _HEADLINES:
-        row[name] = _number(_lookup(summary, keys))
-        row[name + CI] = _number(_lookup(half, keys))
+        row[name] = number(lookup(summary, keys))
+        row[name + CI] = number(lookup(half, keys))
     row["cost"], row["cost" + CI] = mean_and_half_width(evaluation.cost_replications)
     row["saturated"] = bool(summary.get("saturated", False))
     for slo in summary.get("slo", []):
         prefix = f"slo.{slo['name']}."
         row[prefix + "ok"] = bool(slo["ok"])
-        row[prefix + "value"] = _number(slo.get("value"))
+        row[prefix + "value"] = number(slo.get("value"))
         row[prefix + "failed_buckets"] = int(slo["failed_buckets"])
     for name, service in summary.get("services", {}).items():
         for field in _PER_SERVICE:
             column = f"services.{name}.{field}"
-            row[column] = _number(service.get(field))
-            row[column + CI] = _number(_lookup(half, ("services", name, field)))
+            row[column] = number(service.get(field))
+            row[column + CI] = number(lookup(half, ("services", name, field)))
     return row
 
 
@@ -150,18 +151,6 @@ def mean_and_half_width(values: Sequence[float]) -> tuple[float, float]:
     return mean, quantile(0.975, n - 1) * math.sqrt(variance / n)
 
 
-def _lookup(tree: Any, keys: Sequence[str]) -> Any:
-    for key in keys:
-        if not isinstance(tree, dict) or key not in tree:
-            return None
-        tree = tree[key]
-    return tree
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return math.nan
 
 
 # --- the command line ----------------------------------------------------------------------

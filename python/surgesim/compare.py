@@ -41,7 +41,7 @@ except ImportError as error:
     if __name__ == "__main__":
         exit_for_missing_module(error, "surgesim compare")
     raise missing_module(error, "surgesim.compare") from error
-from ._numbers import significant
+from ._numbers import lookup, number, significant
 from ._student_t import TTestResult, paired_test, welch_test
 
 if TYPE_CHECKING:
@@ -126,12 +126,12 @@ def _metrics(a: dict, b: dict) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _row(a: ResultsFile, b: ResultsFile, keys: tuple[str, ...], paired: bool) -> dict[str, Any]:
-    a_value, b_value = _number(_lookup(a.summary, keys)), _number(_lookup(b.summary, keys))
+    a_value, b_value = number(lookup(a.summary, keys)), number(lookup(b.summary, keys))
     difference = b_value - a_value
     relative = difference / abs(a_value) if a_value != 0 else math.nan
     row = {
-        "a": a_value, "a_ci95": _number(_lookup(a.summary.get("ci95"), keys)),
-        "b": b_value, "b_ci95": _number(_lookup(b.summary.get("ci95"), keys)),
+        "a": a_value, "a_ci95": number(lookup(a.summary.get("ci95"), keys)),
+        "b": b_value, "b_ci95": number(lookup(b.summary.get("ci95"), keys)),
         "difference": difference, "diff_ci95": math.nan, "relative_difference": relative,
         "p_value": math.nan, "test": "n/a", "significant": None, "note": "",
     }
@@ -164,7 +164,7 @@ def _row(a: ResultsFile, b: ResultsFile, keys: tuple[str, ...], paired: bool) ->
 
 def _per_replication(results: ResultsFile, keys: tuple[str, ...]) -> list[float]:
     # NaN (null in the file): no observation in that replication.
-    return [_number(_lookup(tree, keys)) for tree in results.replications]
+    return [number(lookup(tree, keys)) for tree in results.replications]
 
 
 def _observed(values: list[float]) -> list[float]:
@@ -172,21 +172,9 @@ def _observed(values: list[float]) -> list[float]:
 
 
 def _present(tree: dict, keys: tuple[str, ...]) -> bool:
-    return not math.isnan(_number(_lookup(tree, keys)))
+    return not math.isnan(number(lookup(tree, keys)))
 
 
-def _lookup(tree: Any, keys: Sequence[str]) -> Any:
-    for key in keys:
-        if not isinstance(tree, dict) or key not in tree:
-            return None
-        tree = tree[key]
-    return tree
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return math.nan
 
 
 # --- output ---------------------------------------------------------------------------
