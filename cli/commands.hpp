@@ -1,7 +1,9 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,9 @@ void print_warnings(const models::Scenario& scenario);
 models::Scenario load_scenario(const std::string& file, const std::vector<std::string>& sets);
 // The repeatable --set option, the same for every command.
 void add_set_option(CLI::App& command, std::vector<std::string>& sets);
+// The --seed option: a whole number from 0 to 2^63-1, as a scenario's `seed`; anything
+// else is refused as typed (exit 2).
+void add_seed_option(CLI::App& command, std::optional<std::int64_t>& seed, const std::string& help);
 
 Command add_run_command(CLI::App& app);
 Command add_check_command(CLI::App& app);

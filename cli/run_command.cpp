@@ -87,7 +87,7 @@ Command add_run_command(CLI::App& app) {
   cmd->add_option("-o,--output", o.output,
                   "Write results to an HDF5 file (appears only when complete)");
   cmd->add_option("-r,--replications", o.replications, "Independent replications");
-  cmd->add_option("--seed", o.seed, "Master seed");
+  add_seed_option(*cmd, o.seed, "Master seed");
   cmd->add_option("--threads", o.threads, "Worker threads (default: all cores)");
   add_set_option(*cmd, args->sets);
   cmd->add_option("--format", args->format, "Output format")

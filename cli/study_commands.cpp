@@ -17,7 +17,7 @@ struct StudyArgs {
   std::vector<std::string> vary;
   std::vector<std::string> sets;
   std::optional<long long> replications;
-  std::optional<long long> seed;
+  std::optional<std::int64_t> seed;
   bool quiet = false;
 };
 
@@ -27,7 +27,7 @@ void add_common(CLI::App& cmd, StudyArgs& args, const std::string& vary_help) {
   add_set_option(cmd, args.sets);
   cmd.add_option("-r,--replications", args.replications,
                  "Replications of every point (the same for all: common random numbers)");
-  cmd.add_option("--seed", args.seed, "Master seed of every point");
+  add_seed_option(cmd, args.seed, "Master seed of every point");
   cmd.add_flag("-q,--quiet", args.quiet, "No progress bar");
 }
 

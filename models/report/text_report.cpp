@@ -230,7 +230,7 @@ std::string headline(const Json& s) {
   const double to = window.is_object() ? window.value("to_s", duration) : duration;
   std::string out = fmt::format("surgesim · {} · {} replication{} · seed {} · {} simulated",
                                 s.value("scenario", ""), replications, replications == 1 ? "" : "s",
-                                s.value("seed", 0), span(to - from));
+                                s.value("seed", std::uint64_t{0}), span(to - from));
   const std::optional<StartClock> clock = run_clock(s);
   const StartClock* start = clock ? &*clock : nullptr;
   if (window.is_object()) {
