@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <future>
+#include <new>
 #include <optional>
 #include <string>
 #include <vector>
@@ -231,6 +232,14 @@ void translate_errors(std::exception_ptr p) {
   } catch (const models::Overloaded& e) {
     const py::object type = py::module_::import("surgesim._errors").attr("Overloaded");
     PyErr_SetObject(type.ptr(), type(e.what()).ptr());
+  } catch (const std::bad_alloc&) {
+    // Limits and the work estimate should refuse such a run first; "std::bad_alloc" alone
+    // would say nothing about what to change.
+    PyErr_SetString(PyExc_MemoryError,
+                    "out of memory: the run needed more memory than it could get (a ulimit, or "
+                    "other programs). Use wider buckets, fewer pages, services or replications, "
+                    "or set max_memory to what this machine can spare so that such a run is "
+                    "refused before it starts");
   }
 }
 

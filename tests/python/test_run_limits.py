@@ -1,6 +1,9 @@
 """surgesim.run refuses what cannot finish, runs it with force=True, and stops an
 overloaded shop before it eats the memory, as the command line does."""
 
+import subprocess
+import sys
+
 import pytest
 
 import surgesim
@@ -44,3 +47,23 @@ def test_an_overloaded_service_stops_the_run(tmp_path):
 def test_a_size_that_is_not_one(tmp_path):
     with pytest.raises(ValueError, match="max_memory must be a size"):
         surgesim.run(write_shop(tmp_path, rate=5, instances=2), max_memory="lots")
+
+
+def test_out_of_memory_is_a_sentence_not_std_bad_alloc(tmp_path):
+    # Under an address-space limit (a child process, so that the limit stays there), a
+    # forced run of 720,000 buckets cannot get its tables.
+    shop = write_shop(tmp_path, rate=5, instances=2, duration="2h", bucket="10ms")
+    code = f"""
+import resource
+import surgesim
+vm = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
+resource.setrlimit(resource.RLIMIT_AS, (vm + 300 * 2**20, resource.RLIM_INFINITY))
+try:
+    surgesim.run({str(shop)!r}, threads=1, force=True)
+except MemoryError as e:
+    print(e)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.startswith("out of memory: the run needed more memory"), done.stderr
+    assert "set max_memory" in done.stdout
