@@ -12,9 +12,23 @@
 namespace surgesim::cli {
 namespace {
 
+// Only a regular file is handed to the reader: a device or a FIFO would be read forever
+// or block, and "no such file" would be untrue for them.
 bool is_results_file_candidate(const std::string& path) {
-  if (std::filesystem::is_regular_file(path)) return true;
-  std::cerr << "error: " << path << ": no such results file\n";
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::file_type type = fs::status(path, error).type();
+  if (type == fs::file_type::regular) return true;
+  const char* found = type == fs::file_type::directory   ? "a directory"
+                      : type == fs::file_type::character ? "a character device"
+                      : type == fs::file_type::block     ? "a block device"
+                      : type == fs::file_type::fifo      ? "a FIFO"
+                      : type == fs::file_type::socket    ? "a socket"
+                                                         : nullptr;
+  std::cerr << "error: " << path << ": "
+            << (found ? std::string("expected a results file, found ") + found
+                      : std::string("no such results file"))
+            << "\n";
   return false;
 }
 
