@@ -28,7 +28,7 @@ std::string run_time(double seconds) {
 }  // namespace
 
 OverloadGuard::OverloadGuard(const Scenario& scenario, sim::Simulator& sim,
-                             const RequestPool& requests,
+                             RequestPool& requests,
                              const std::vector<std::unique_ptr<Service>>& services,
                              double budget_bytes, std::string memory_option)
     : scenario_(scenario),
@@ -38,9 +38,15 @@ OverloadGuard::OverloadGuard(const Scenario& scenario, sim::Simulator& sim,
       traffic_(scenario.traffic),
       budget_requests_(budget_bytes / kBytesPerRequest),
       budget_bytes_(budget_bytes),
-      memory_option_(std::move(memory_option)) {}
+      memory_option_(std::move(memory_option)),
+      watched_requests_(kWatchedShare * budget_requests_) {}
 
 void OverloadGuard::start() {
+  requests_.watch(static_cast<std::size_t>(std::ceil(watched_requests_)), this);
+}
+
+void OverloadGuard::on_pool_growth() {
+  // The rates of the first check are measured from here.
   last_.clear();
   for (const auto& service : services_) last_.push_back(seen_now(*service));
   last_t_ = sim_.now();
@@ -61,6 +67,13 @@ OverloadGuard::Seen OverloadGuard::seen_now(const Service& service) const {
 
 void OverloadGuard::on_event(std::uint32_t, std::uint32_t) {
   check();
+  if (static_cast<double>(requests_.in_flight()) < watched_requests_) {
+    // Drained: sleep until the storage grows past what it holds (or the watched share).
+    requests_.watch(std::max(static_cast<std::size_t>(std::ceil(watched_requests_)),
+                             requests_.slots() + 1),
+                    this);
+    return;
+  }
   // The next check comes before the requests arriving at the pace just seen could fill
   // a sixteenth of the budget, and at least every second.
   double arrivals = 0.0;
@@ -80,7 +93,7 @@ void OverloadGuard::on_event(std::uint32_t, std::uint32_t) {
 
 void OverloadGuard::check() {
   const double in_flight = static_cast<double>(requests_.in_flight());
-  if (in_flight < kWatchedShare * budget_requests_) return;
+  if (in_flight < watched_requests_) return;
   const double dt = sim_.now() - last_t_;
   // The statistics window restarted since the last check: its counters say nothing yet.
   const Time restart = scenario_.statistics_from();

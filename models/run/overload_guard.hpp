@@ -25,22 +25,25 @@ class Overloaded : public std::runtime_error {
 // run with a sentence instead of eating the machine's memory (20,000 sessions/s into one
 // worker with an unlimited queue grew 1.4 GB in 20 s).
 //
-// Every check (at most a second of simulated time apart) it counts the requests in
-// flight. While they take less than a sixteenth of the budget nothing more happens:
-// a healthy shop, or a transient overload that stays small, runs in full. Beyond that
+// It wakes when the request pool's storage (which never shrinks) first holds a
+// sixteenth of the budget: memory grows only there, so a healthy shop, or a transient
+// overload that stays small, runs in full and pays nothing for the guard. Awake, it
+// checks at most a second of simulated time apart; once the requests in flight fall
+// below that share again it sleeps until the storage grows further. Beyond that share
 // it projects each queue to the end of the run as a fluid: requests come in at the rate
 // just seen, scaled by the traffic ahead (λ(t), known), leave at the pace the service
 // showed (its starts over its utilisation: its capacity) and by giving up (patience and
 // timeouts, at the per-request rate just seen). An overload that the traffic lets drain
 // projects a peak and continues; the run stops only when the projected requests in
 // flight would pass the budget, or already do, before they are allocated.
-class OverloadGuard final : public sim::EventTarget {
+class OverloadGuard final : public sim::EventTarget, public PoolWatcher {
  public:
-  OverloadGuard(const Scenario& scenario, sim::Simulator& sim, const RequestPool& requests,
+  OverloadGuard(const Scenario& scenario, sim::Simulator& sim, RequestPool& requests,
                 const std::vector<std::unique_ptr<Service>>& services, double budget_bytes,
                 std::string memory_option);
 
-  void start();  // schedules the first check
+  void start();  // watches the request pool
+  void on_pool_growth() override;  // wakes: the checks begin
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
 
   // Measured: resident memory over millions of queued page requests, each with its
@@ -79,12 +82,13 @@ class OverloadGuard final : public sim::EventTarget {
 
   const Scenario& scenario_;
   sim::Simulator& sim_;
-  const RequestPool& requests_;
+  RequestPool& requests_;
   const std::vector<std::unique_ptr<Service>>& services_;
   RateFunction traffic_;
   double budget_requests_;
   double budget_bytes_;
   std::string memory_option_;
+  double watched_requests_;  // in flight above this, the guard is awake
   Time last_t_ = 0.0;
   std::vector<Seen> last_;
 };

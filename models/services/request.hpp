@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "models/services/cause.hpp"
@@ -43,13 +44,22 @@ struct Request {
   bool trial = false;     // the half-open trial of its caller's breaker
 };
 
+// Told when a request pool's storage grows past a level (see RequestPool::watch).
+class PoolWatcher {
+ public:
+  virtual void on_pool_growth() = 0;
+
+ protected:
+  ~PoolWatcher() = default;
+};
+
 class RequestPool {
  public:
   RequestId acquire() {
     RequestId id;
     if (free_.empty()) {
       id = static_cast<RequestId>(size_);
-      if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<Request[]>(kChunk));
+      if (size_ % kChunk == 0) grow();
       ++size_;
     } else {
       id = free_.back();
@@ -65,8 +75,21 @@ class RequestPool {
   Request& operator[](RequestId id) { return chunks_[id / kChunk][id % kChunk]; }
   const Request& operator[](RequestId id) const { return chunks_[id / kChunk][id % kChunk]; }
   std::size_t in_flight() const { return size_ - free_.size(); }
+  // Slots ever used: the storage the pool holds, which never shrinks.
+  std::size_t slots() const { return size_; }
+  // Calls watcher->on_pool_growth() once, when the storage first grows with at least
+  // `slots` in use; call again to re-arm. Memory grows only here, so whoever watches it
+  // (the overload guard) costs nothing per request.
+  void watch(std::size_t slots, PoolWatcher* watcher) {
+    watch_at_ = slots;
+    watcher_ = watcher;
+  }
 
  private:
+  void grow() {
+    chunks_.push_back(std::make_unique<Request[]>(kChunk));
+    if (watcher_ != nullptr && size_ >= watch_at_) std::exchange(watcher_, nullptr)->on_pool_growth();
+  }
   // Fixed-size chunks keep references valid while the pool grows (a service acquires
   // a request for a downstream call while holding a reference to its own) and keep
   // indexing to a shift and a mask.
@@ -74,6 +97,8 @@ class RequestPool {
   std::vector<std::unique_ptr<Request[]>> chunks_;
   std::size_t size_ = 0;
   std::vector<RequestId> free_;
+  std::size_t watch_at_ = 0;
+  PoolWatcher* watcher_ = nullptr;
 };
 
 // An intrusive FIFO through the requests' prev/next links: O(1) push, pop and removal
