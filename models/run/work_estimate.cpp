@@ -144,10 +144,11 @@ std::string format_seconds(double seconds) {
 }
 
 std::string format_count(double count) {
+  // Each bound is where one decimal would round up to 1000.0 of its unit.
   if (count < 1e4) return fmt::format("{:.0f}", count);
-  if (count < 1e6) return fmt::format("{:.1f} k", count / 1e3);
-  if (count < 1e9) return fmt::format("{:.1f} M", count / 1e6);
-  if (count < 1e12) return fmt::format("{:.1f} G", count / 1e9);
+  if (count < 999.95e3) return fmt::format("{:.1f} k", count / 1e3);
+  if (count < 999.95e6) return fmt::format("{:.1f} M", count / 1e6);
+  if (count < 999.95e9) return fmt::format("{:.1f} G", count / 1e9);
   return fmt::format("{:.3g}", count);
 }
 

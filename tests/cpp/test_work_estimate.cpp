@@ -195,5 +195,9 @@ TEST_CASE("sizes, times and counts read as people write them") {
   CHECK(models::format_seconds(42) == "42 s");
   CHECK(models::format_seconds(3 * 3600 + 720) == "3.2 h");
   CHECK(models::format_count(54.1e6) == "54.1 M");
+  // Where one decimal rounds up, the next unit: bench/mm1.yaml's million sessions.
+  CHECK(models::format_count(999'999.0) == "1.0 M");
+  CHECK(models::format_count(999'940.0) == "999.9 k");
+  CHECK(models::format_count(999.96e6) == "1.0 G");
   CHECK(models::default_max_memory() > 0.0);
 }
