@@ -90,7 +90,7 @@ enum class SloMetric {
   error_rate,
   utilization
 };
-enum class SloScopeKind { all, journey, page, service };
+enum class SloScopeKind { all, journey, page, service, waiting_room };
 
 struct SloConfig {
   std::string name;
@@ -100,6 +100,15 @@ struct SloConfig {
   std::string target;  // NAME, JOURNEY.PAGE or NAME; empty for `all`
   bool is_max = true;  // `max` (value must stay <= limit) or `min` (>= limit)
   double limit = 0.0;  // seconds for latency metrics, a fraction otherwise
+};
+
+// `waiting_room`: at most `max_active` sessions in the shop, the others wait in the room
+// (first come, first served) while it is on, in [from, to).
+struct WaitingRoomConfig {
+  std::uint64_t max_active = 0;
+  std::optional<Distribution> patience;  // none: shoppers wait as long as it takes
+  Time from = 0.0;
+  Time to = sim::kForever;
 };
 
 // `window`: simulate only [from, to) of the scenario, times still counted from its 0.
@@ -123,6 +132,7 @@ struct Scenario {
   std::vector<JourneyConfig> journeys;
   std::vector<ServiceConfig> services;
   std::vector<SloConfig> slos;
+  std::optional<WaitingRoomConfig> waiting_room;
   // The YAML after --set overrides, for result files (what exactly was simulated).
   std::string resolved_text;
   // Things that are allowed but probably not meant ("file:line:col: key.path: ...").

@@ -50,6 +50,25 @@ struct Formula {
 // means of per-replication ratios, which a bucket with a handful of sessions would swing.
 Formula formula(const SloConfig& slo, bool in_summary) {
   const bool service = slo.scope_kind == SloScopeKind::service;
+  if (slo.scope_kind == SloScopeKind::waiting_room) {
+    // The wait in the room and the share of arrivals who left it.
+    switch (slo.metric) {
+      case SloMetric::latency_p50:
+        return {{"p50_wait_s"}, {}};
+      case SloMetric::latency_p95:
+        return {{"p95_wait_s"}, {}};
+      case SloMetric::latency_p99:
+        return {{"p99_wait_s"}, {}};
+      case SloMetric::latency_mean:
+        return {{"mean_wait_s"}, {}};
+      case SloMetric::drop_rate:
+        return {{"left"}, {"arrivals"}};
+      case SloMetric::error_rate:
+      case SloMetric::utilization:
+        break;
+    }
+    unsupported(slo);
+  }
   switch (slo.metric) {
     case SloMetric::latency_p50:
       return {{"p50_s"}, {}};
@@ -101,6 +120,9 @@ const Json& summary_node(const SloConfig& slo, const Json& summary) {
     case SloScopeKind::service:
       p = Json::json_pointer("/services") / slo.target;
       break;
+    case SloScopeKind::waiting_room:
+      p = Json::json_pointer("/waiting_room");
+      break;
   }
   if (!summary.contains(p)) {
     throw std::invalid_argument("SLO '" + slo.name + "': the summary has no " + p.to_string());
@@ -116,6 +138,8 @@ std::string table_path(const SloConfig& slo) {
       return "timeseries/pages/" + slo.target;
     case SloScopeKind::service:
       return "timeseries/services/" + slo.target;
+    case SloScopeKind::waiting_room:
+      return "timeseries/waiting_room";
     case SloScopeKind::all:
       break;
   }

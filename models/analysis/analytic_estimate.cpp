@@ -16,7 +16,9 @@ AnalyticEstimate estimate(const Scenario& scenario) {
   return estimate_at(scenario, RateFunction(scenario.traffic).peak(scenario.run_from(), scenario.run_to()));
 }
 
-AnalyticEstimate estimate_at(const Scenario& scenario, double session_rate) {
+namespace {
+
+AnalyticEstimate estimate_services(const Scenario& scenario, double session_rate) {
   AnalyticEstimate result;
   result.session_rate = session_rate;
   std::map<std::string, double> rate;
@@ -62,6 +64,23 @@ AnalyticEstimate estimate_at(const Scenario& scenario, double session_rate) {
   for (const ServiceConfig& service : scenario.services) {
     result.services.push_back(estimates.at(service.name));
   }
+  return result;
+}
+
+}  // namespace
+
+AnalyticEstimate estimate_at(const Scenario& scenario, double session_rate) {
+  AnalyticEstimate result = estimate_services(scenario, session_rate);
+  if (!scenario.waiting_room) return result;
+  WaitingRoomEstimate room = estimate_waiting_room(scenario, result, session_rate);
+  // The shop sees only the sessions the room admits: one more pass at that rate (session
+  // lengths hardly change with the services' load once the room keeps it down).
+  if (room.admitted_rate < session_rate) {
+    result = estimate_services(scenario, room.admitted_rate);
+    result.session_rate = session_rate;
+    room = estimate_waiting_room(scenario, result, session_rate);
+  }
+  result.waiting_room = room;
   return result;
 }
 

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "models/scenario.hpp"
+#include "models/analysis/waiting_room_estimate.hpp"
 #include "models/services/service_estimate.hpp"
 
 namespace surgesim::models {
@@ -25,6 +27,9 @@ struct AnalyticEstimate {
   // Expected page views per session, per journey, in page order.
   std::vector<std::vector<double>> visits;
   std::vector<ServiceEstimate> services;  // in scenario order
+  // With a waiting room: Erlang-A over sessions; the services are then estimated at the
+  // rate of admitted sessions.
+  std::optional<WaitingRoomEstimate> waiting_room;
 };
 
 // Requires a valid scenario (as the loader returns): no call cycles, no unknown names.

@@ -19,6 +19,7 @@
 #include "models/loader/scenario_document.hpp"
 #include "models/loader/slo_loader.hpp"
 #include "models/loader/traffic_loader.hpp"
+#include "models/loader/waiting_room_loader.hpp"
 #include "models/services/service_types.hpp"
 #include "models/yaml/scenario_error.hpp"
 #include "models/yaml/suggest.hpp"
@@ -189,6 +190,10 @@ void read_services(const YamlNode& services, Scenario& scenario, ScenarioNodes& 
   for (const auto& [name, node] : services.entries()) {
     check_key_name(name, node);
     check_created_entry(name, node, names, "type", "service");
+    if (name == "waiting_room") {
+      node.fail("'waiting_room' is a reserved name (lost revenue and SLOs name the waiting "
+                "room so); give the service another name");
+    }
     nodes.services.push_back(node);
     scenario.services.push_back(read_service(name, node));
   }
@@ -337,6 +342,9 @@ Scenario read_scenario(const YamlNode& root, const std::string& file, const Scen
   read_journeys(m.required("journeys"), scenario, nodes);
   check_call_graph(scenario, nodes);
   check_call_depth(scenario, nodes);
+  if (const auto n = m.get("waiting_room")) {
+    scenario.waiting_room = read_waiting_room(*n, scenario.duration);
+  }
   if (const auto n = m.get("slo")) {
     check_count(*n, limits::kSlos, "SLOs", "one SLO per scope and metric is enough");
     scenario.slos = read_slos(*n, scenario);

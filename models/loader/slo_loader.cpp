@@ -29,7 +29,8 @@ std::string list(const std::vector<std::string>& words) {
 const std::map<std::string, std::string> kScopeForms = {{"all", "all"},
                                                         {"journey", "journey.NAME"},
                                                         {"page", "page.JOURNEY.PAGE"},
-                                                        {"service", "service.NAME"}};
+                                                        {"service", "service.NAME"},
+                                                        {"waiting_room", "waiting_room"}};
 
 bool is_latency(SloMetric m) {
   return m == SloMetric::latency_p50 || m == SloMetric::latency_p95 ||
@@ -54,7 +55,8 @@ void check_target(const YamlNode& node, const std::string& what, const std::stri
 
 // Parses `all`, `journey.NAME`, `page.JOURNEY.PAGE` or `service.NAME` into `slo`.
 void read_scope(const YamlNode& node, const Scenario& scenario, SloConfig& slo) {
-  const std::string forms = "all, journey.NAME, page.JOURNEY.PAGE or service.NAME";
+  const std::string forms =
+      "all, journey.NAME, page.JOURNEY.PAGE, service.NAME or waiting_room";
   slo.scope = node.as_string();
   const std::size_t dot = slo.scope.find('.');
   const std::string kind = slo.scope.substr(0, dot);
@@ -79,15 +81,23 @@ void read_scope(const YamlNode& node, const Scenario& scenario, SloConfig& slo) 
   } else if (kind == "service" && dots == 1) {
     slo.scope_kind = SloScopeKind::service;
     check_target(node, "service", slo.target, services);
+  } else if (kind == "waiting_room" && dots == 0) {
+    slo.scope_kind = SloScopeKind::waiting_room;
+    if (!scenario.waiting_room) node.fail("no waiting_room in this scenario to hold this SLO to");
   } else if (const auto form = kScopeForms.find(kind); form != kScopeForms.end()) {
     node.expected("a scope of the form " + form->second);  // the wrong number of parts
   } else {
-    node.expected("a scope: " + forms, did_you_mean(kind, {"all", "journey", "page", "service"}));
+    node.expected("a scope: " + forms, did_you_mean(kind, {"all", "journey", "page", "service", "waiting_room"}));
   }
 }
 
 // docs/scenario.md: utilisation is a service's; drops happen to sessions, not to services.
 void check_metric_fits_scope(const YamlNode& scope_node, const SloConfig& slo) {
+  // The room's SLOs bound the wait in it (latency_*) and the share who leave (drop_rate).
+  if (slo.scope_kind == SloScopeKind::waiting_room && !is_latency(slo.metric) &&
+      slo.metric != SloMetric::drop_rate) {
+    scope_node.expected("a latency metric or drop_rate for the scope 'waiting_room'");
+  }
   if (slo.metric == SloMetric::utilization && slo.scope_kind != SloScopeKind::service) {
     scope_node.expected("a service scope (service.NAME) for the metric 'utilization'");
   }

@@ -83,6 +83,16 @@ std::string estimate_report(const Scenario& scenario, const AnalyticEstimate& es
       out += note + "\n";
     }
   }
+  if (const auto& room = estimate.waiting_room) {
+    out += fmt::format(
+        "Waiting room (Erlang-A over sessions{}): {:.1f} sessions/s of {} on average against "
+        "{} places ({:.1f} Erl); P(wait) {:.3f}, P(leave) {:.3f}, mean wait {}, {:.1f} "
+        "waiting and {:.1f} active; the services above see the {:.1f} sessions/s it admits\n",
+        room->exact ? "" : ", an approximation: sessions or patience are not exponential",
+        room->arrival_rate, duration_text(room->mean_session), room->max_active,
+        room->offered_load, room->p_wait, room->p_leave, duration_text(room->mean_wait),
+        room->mean_waiting, room->mean_active, room->admitted_rate);
+  }
   if (any_saturated) {
     out +=
         "SATURATED services cannot keep up: their queues grow until shoppers give up,\n"

@@ -339,6 +339,22 @@ std::string revenue_section(const Json& s, const Figures& f) {
   return out.empty() ? out : out + "\n";
 }
 
+// One line for the waiting room, when the run had one.
+std::string waiting_room_section(const Figures& f) {
+  if (!f.has("/waiting_room")) return "";
+  const double arrivals = f.value("/waiting_room/arrivals").value_or(0.0);
+  const std::string left_share =
+      arrivals > 0 ? " (" + share(f.value("/waiting_room/left").value_or(0.0), arrivals) + ")"
+                   : "";
+  return fmt::format(
+      "Waiting room: {} arrivals, {} admitted, {} left{} — wait mean {}, p95 {} (admitted); "
+      "{} waiting and {} active on average\n\n",
+      f.count("/waiting_room/arrivals"), f.count("/waiting_room/admitted"),
+      f.count("/waiting_room/left"), left_share, f.seconds("/waiting_room/mean_wait_s"),
+      f.seconds("/waiting_room/p95_wait_s"), f.plain("/waiting_room/mean_waiting"),
+      f.plain("/waiting_room/mean_active"));
+}
+
 std::string latency_section(const Figures& f) {
   if (!f.has("/latency")) return "";
   std::string out = fmt::format("Page responses: {} requests, {} failed",
@@ -506,7 +522,7 @@ std::string format_time(double t_s, bool with_seconds, const StartClock* start) 
 std::string text_report(const Json& s) {
   const Figures f(s);
   std::string out = saturation_section(s, f) + headline(s) + sessions_section(f) +
-                    revenue_section(s, f) + latency_section(f) + tables_section(s, f) +
+                    waiting_room_section(f) + revenue_section(s, f) + latency_section(f) + tables_section(s, f) +
                     slo_section(s);
   while (out.ends_with("\n\n")) out.pop_back();
   return out;

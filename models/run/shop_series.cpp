@@ -43,8 +43,13 @@ ShopSeries::ShopSeries(const Scenario& scenario,
   const std::vector<std::string> lost = cause_columns("lost.");
   revenue.insert(revenue.end(), lost.begin(), lost.end());
   for (const auto& service : services) revenue.push_back("lost.service." + service->name());
+  if (sessions.waiting_room()) revenue.push_back("lost.service.waiting_room");
   revenue_ = tables_.size();
   tables_.emplace_back("revenue", revenue);
+  if (sessions.waiting_room()) {
+    room_ = tables_.size();
+    tables_.emplace_back("timeseries/waiting_room", waiting_room_series_columns());
+  }
 
   const auto buckets = static_cast<std::size_t>(std::ceil((scenario.run_to() - scenario.run_from()) / scenario.bucket));
   for (SeriesTable& table : tables_) {
@@ -96,6 +101,9 @@ void ShopSeries::close_bucket(Time start, Time end) {
   revenue.insert(revenue.end(), all.lost_by_cause.begin(), all.lost_by_cause.end());
   revenue.insert(revenue.end(), all.lost_by_service.begin(), all.lost_by_service.end());
   tables_[revenue_].append(start, revenue);
+  if (const WaitingRoom* room = sessions_.waiting_room()) {
+    tables_[room_].append(start, waiting_room_row(room->stats().bucket(), end));
+  }
 }
 
 }  // namespace surgesim::models

@@ -30,6 +30,7 @@ class ShopSeries {
   // Indices into tables_.
   std::size_t traffic_ = 0, sessions_table_ = 0, drops_ = 0, revenue_ = 0;
   std::size_t first_journey_ = 0, first_page_ = 0, first_service_ = 0;
+  std::size_t room_ = 0;  // the waiting room's table, if there is a room
   std::vector<SeriesTable> tables_;
 };
 

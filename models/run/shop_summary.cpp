@@ -19,6 +19,10 @@ Json lost_revenue_json(const SessionStats& s,
   for (std::size_t i = 0; i < services.size(); ++i) {
     by_service[services[i]->name()] = s.lost_by_service[i];
   }
+  // With a waiting room, the revenue of shoppers who left it (after the services).
+  if (s.lost_by_service.size() > services.size()) {
+    by_service["waiting_room"] = s.lost_by_service[services.size()];
+  }
   lost["by_service"] = std::move(by_service);
   return lost;
 }
@@ -87,6 +91,9 @@ Json shop_summary(const Scenario& scenario, const std::vector<std::unique_ptr<Se
                   service->stats().total().to_json(end, service->cost_per_instance_hour()));
   }
   j["services"] = std::move(service_json);
+  if (const WaitingRoom* room = sessions.waiting_room()) {
+    j["waiting_room"] = room->stats().total().to_json(end);
+  }
   return j;
 }
 

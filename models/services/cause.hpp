@@ -16,10 +16,11 @@ enum class Cause : std::uint8_t {
   error,
   outage,
   declined,
+  waiting,  // left the waiting room before being admitted (a session's cause only)
 };
-inline constexpr std::size_t kCauseCount = 8;
+inline constexpr std::size_t kCauseCount = 9;
 inline constexpr std::array<std::string_view, kCauseCount> kCauseNames = {
-    "abandoned", "slow", "rejected", "timeout", "pool_timeout", "error", "outage", "declined"};
+    "abandoned", "slow", "rejected", "timeout", "pool_timeout", "error", "outage", "declined", "waiting"};
 
 inline std::string_view name_of(Cause cause) {
   return kCauseNames[static_cast<std::size_t>(cause)];

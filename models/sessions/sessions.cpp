@@ -34,8 +34,16 @@ Sessions::Sessions(const Scenario& scenario, std::uint64_t replication, sim::Sim
       services_(services),
       traffic_(scenario.traffic, sim::RandomStream(scenario.seed, replication, "traffic.arrivals")),
       journey_stream_(scenario.seed, replication, "traffic.journey"),
-      totals_(scenario.services.size()),
-      window_start_(scenario.statistics_from()) {
+      // With a waiting room, lost revenue has one more place to be blamed on.
+      totals_(scenario.services.size() + (scenario.waiting_room ? 1 : 0)),
+      window_start_(scenario.statistics_from()),
+      room_slot_(static_cast<std::uint32_t>(scenario.services.size())) {
+  if (scenario.waiting_room) {
+    room_ = std::make_unique<WaitingRoom>(
+        *scenario.waiting_room, sim,
+        sim::RandomStream(scenario.seed, replication, "waiting_room.patience"),
+        static_cast<WaitingRoom::Doors&>(*this));
+  }
   std::unordered_map<std::string, std::uint32_t> service_index;
   for (std::uint32_t i = 0; i < scenario.services.size(); ++i) {
     service_index[scenario.services[i].name] = i;
@@ -62,7 +70,7 @@ Sessions::Sessions(const Scenario& scenario, std::uint64_t replication, sim::Sim
               stream("order"),
               stream("slowness"),
               stream("retry"),
-              Windowed<SessionStats>(scenario.services.size())};
+              Windowed<SessionStats>(totals_.total().lost_by_service.size())};
     std::unordered_map<std::string, std::uint32_t> page_index;
     for (std::uint32_t p = 0; p < jc.pages.size(); ++p) page_index[jc.pages[p].name] = p;
     j.start = index_of(page_index, jc.start, "page");
@@ -102,12 +110,14 @@ void Sessions::start() {
 void Sessions::restart_totals(Time t) {
   window_start_ = t;
   totals_.restart_total(t);
+  if (room_) room_->restart_total(t);
   for (Journey& j : journeys_) j.stats.restart_total(t);
   for (auto& p : page_stats_) p.restart_total(t);
 }
 
 void Sessions::restart_buckets(Time t) {
   totals_.restart_bucket(t);
+  if (room_) room_->restart_bucket(t);
   for (Journey& j : journeys_) j.stats.restart_bucket(t);
   for (auto& p : page_stats_) p.restart_bucket(t);
 }
@@ -168,7 +178,18 @@ void Sessions::arrive() {
   s.in_window = sim_.now() >= window_start_;
   if (s.in_window) ++unfinished_;
   record_session(j, [](SessionStats& st) { ++st.started; });
+  if (room_ && !room_->arrive(id)) return;  // it waits: enter or leave_room follows
   send(id);
+}
+
+void Sessions::enter(std::uint32_t session_id) { send(session_id); }
+
+// The shopper's patience ran out in the room: the journey's whole revenue-to-go is lost,
+// blamed on the room.
+void Sessions::leave_room(std::uint32_t session_id) {
+  const Session& s = sessions_[session_id];
+  const Journey& j = journeys_[s.journey];
+  end(session_id, Cause::waiting, room_slot_, j.pages[j.start].revenue_to_go);
 }
 
 void Sessions::send(std::uint32_t session_id) {
@@ -289,13 +310,18 @@ void Sessions::end(std::uint32_t session_id, std::optional<Cause> cause, std::ui
   Session& s = sessions_[session_id];
   Journey& j = journeys_[s.journey];
   if (cause) {
-    page_stats_[j.pages[s.page].stats].record([](PageStats& p) { ++p.dropped; });
+    // A shopper who left the room never reached a page.
+    if (*cause != Cause::waiting) {
+      page_stats_[j.pages[s.page].stats].record([](PageStats& p) { ++p.dropped; });
+    }
     record_session(j, [&](SessionStats& st) { st.drop(*cause, lost, blame); });
   } else {
     record_session(j, [](SessionStats& st) { ++st.completed; });
   }
   if (s.in_window) --unfinished_;
   free_sessions_.push_back(session_id);
+  // Its place in the shop goes to the longest-waiting shopper (who may be sent at once).
+  if (room_) room_->ended(session_id);
 }
 
 }  // namespace surgesim::models

@@ -11,6 +11,7 @@
 #include "models/services/windowed.hpp"
 #include "models/sessions/session_stats.hpp"
 #include "models/sessions/traffic_source.hpp"
+#include "models/sessions/waiting_room.hpp"
 #include "sim/random_stream.hpp"
 
 namespace surgesim::models {
@@ -20,8 +21,11 @@ namespace surgesim::models {
 // time (or leave when the page was too slow), retry after an error, or give up when
 // their patience runs out. Order pages place orders; a session that ends early loses
 // its expected revenue-to-go. `services` is indexed like scenario.services and may be
-// filled after construction.
-class Sessions final : public sim::EventTarget, public ResponseSink {
+// filled after construction. With a waiting room, a session that finds the shop full
+// waits in it before its first page, or leaves it (cause `waiting`).
+class Sessions final : public sim::EventTarget,
+                       public ResponseSink,
+                       private WaitingRoom::Doors {
  public:
   Sessions(const Scenario& scenario, std::uint64_t replication, sim::Simulator& sim,
            RequestPool& requests, const std::vector<std::unique_ptr<Service>>& services);
@@ -35,6 +39,11 @@ class Sessions final : public sim::EventTarget, public ResponseSink {
   void on_response(RequestId id, Outcome outcome) override;
 
   const Windowed<SessionStats>& totals() const { return totals_; }
+  // The waiting room, if the scenario has one.
+  const WaitingRoom* waiting_room() const { return room_.get(); }
+  // Where lost revenue blamed on the waiting room goes in SessionStats::lost_by_service
+  // (after the services).
+  std::uint32_t waiting_room_slot() const { return room_slot_; }
   // Sessions that started in the statistics window and are still active.
   std::uint64_t unfinished() const { return unfinished_; }
   std::size_t journey_count() const { return journeys_.size(); }
@@ -91,6 +100,9 @@ class Sessions final : public sim::EventTarget, public ResponseSink {
   };
 
   void arrive();
+  // WaitingRoom::Doors: a waiting session is admitted, or leaves the room.
+  void enter(std::uint32_t session_id) override;
+  void leave_room(std::uint32_t session_id) override;
   void send(std::uint32_t session_id);
   void succeeded(std::uint32_t session_id, Time response);
   bool leaves_because_slow(Journey& j, Time response);
@@ -119,6 +131,8 @@ class Sessions final : public sim::EventTarget, public ResponseSink {
   Windowed<SessionStats> totals_;
   Time window_start_ = 0.0;  // where the statistics window starts (the warm-up's end)
   std::uint64_t unfinished_ = 0;
+  std::unique_ptr<WaitingRoom> room_;
+  std::uint32_t room_slot_ = 0;
 };
 
 }  // namespace surgesim::models

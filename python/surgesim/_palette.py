@@ -26,6 +26,7 @@ CAUSES = {
     "error": "#bcbd22",
     "outage": "#17becf",
     "declined": "#1f77b4",
+    "waiting": "#2ca02c",
 }
 
 # Ten hues that stay apart as thin lines on white (more would start to look alike);

@@ -17,7 +17,7 @@ from ._money import money_compact, money_full, money_half_width_full
 from ._numbers import is_number, lookup, significant
 from ._panels import LATENCY_COLUMNS, Context, Panel
 
-_CAUSES = ["abandoned", "slow", "rejected", "timeout", "pool_timeout", "error", "outage", "declined"]
+_CAUSES = ["abandoned", "slow", "rejected", "timeout", "pool_timeout", "error", "outage", "declined", "waiting"]
 _STYLE = """
 body { font-family: sans-serif; margin: 2em auto; max-width: 1050px; color: #222; }
 table { border-collapse: collapse; margin: 1em 0; }

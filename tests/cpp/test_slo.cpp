@@ -156,6 +156,9 @@ SloConfig slo(SloMetric metric, SloScopeKind kind, bool is_max, double limit) {
       c.scope = "service.web";
       c.target = "web";
       break;
+    case SloScopeKind::waiting_room:
+      c.scope = "waiting_room";
+      break;
   }
   return c;
 }

@@ -18,7 +18,7 @@ import numpy as np
 
 # Student-t 0.975 quantiles t_{0.975, R-1} (tables), for the 95% half-widths.
 T975 = {2: 12.70620474, 3: 4.302652730, 4: 3.182446305, 5: 2.776445105}
-CAUSES = ["abandoned", "slow", "rejected", "timeout", "pool_timeout", "error", "outage", "declined"]
+CAUSES = ["abandoned", "slow", "rejected", "timeout", "pool_timeout", "error", "outage", "declined", "waiting"]
 JOURNEYS = {"browse": ["home", "product"], "buy": ["home", "checkout"]}
 SERVICES = ["web", "db"]
 BUCKET_S = 300.0

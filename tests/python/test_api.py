@@ -11,7 +11,7 @@ import pytest
 
 import surgesim
 
-CAUSES = ["abandoned", "slow", "rejected", "timeout", "pool_timeout", "error", "outage", "declined"]
+CAUSES = ["abandoned", "slow", "rejected", "timeout", "pool_timeout", "error", "outage", "declined", "waiting"]
 PAGE_FIELDS = ["requests", "success", "mean_s", "p50_s", "p95_s", "p99_s"]
 JOURNEY_FIELDS = ["sessions", "completed", "dropped", "drop_rate"]
 SERVICE_FIELDS = [
