@@ -162,7 +162,8 @@ TEST_CASE("a file that is not a scenario or a traffic CSV is described, never qu
   CHECK(text_error(kShop + "password: hunter2\n") ==
         "test.yaml:11:1: this is not a scenario: expected a map of a scenario's top-level keys "
         "(name, description, currency, start, duration, warmup, window, bucket, seed, "
-        "replications, traffic, journeys, services, slo, extends), found another key here");
+        "replications, traffic, journeys, services, slo, waiting_room, extends), found "
+        "another key here");
 }
 
 TEST_CASE("scenario text is UTF-8 of printable characters, checked with line and column") {
