@@ -36,6 +36,8 @@ class ScenarioFiles {
   const std::string& read(const std::string& path, const InputKind& kind, std::size_t limit);
   // Every file read so far (served from `known` or from disk).
   const Contents& read_files() const { return read_; }
+  // False for ScenarioFiles::only: no path reaches the disk, relative or not.
+  bool reads_disk() const { return !no_disk_; }
 
  private:
   Contents files_;

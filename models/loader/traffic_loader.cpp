@@ -212,7 +212,9 @@ void read_csv(const YamlNode& node, const ScenarioPaths& paths, TrafficConfig& t
         paths.files.read(traffic.csv_path, kTrafficCsvInput, kTrafficCsvBytes);
     traffic.steps = read_traffic_csv(text, traffic.csv_path, node.path(), node.start_clock());
   } catch (const FileUnreadable& e) {
-    const bool relative = std::filesystem::path(written).is_relative();
+    // Where no file is read (a scenario loaded from text) where a path starts is moot.
+    const bool relative =
+        paths.files.reads_disk() && std::filesystem::path(written).is_relative();
     node.fail(std::string(e.what()) +
               (relative ? "; a relative path is relative to the scenario file's directory" : ""));
   }

@@ -235,6 +235,7 @@ TEST_CASE("a scenario given as text reads no file unless told where") {
   });
   CHECK(csv_error.find("traffic.csv: ") != std::string::npos);
   CHECK(csv_error.find("'steps.csv': " + why) != std::string::npos);
+  CHECK(csv_error.find("relative to the scenario file's directory") == std::string::npos);
   CHECK(none.read_files().empty());
   // Given a directory, both resolve there.
   ScenarioFiles disk;
