@@ -99,7 +99,7 @@ def context(results: ResultsFile, timeline: Timeline) -> Context:
     return Context(results, timeline, _palette.name_colours(services), _palette.name_colours(journeys))
 
 
-Builder = Callable[[Context], "Panel | str"]
+Builder = Callable[[Context], "Panel | str | None"]
 
 
 # --- panels ---------------------------------------------------------------------------
@@ -128,7 +128,8 @@ def latency(ctx: Context) -> Panel | str:
     if len(journeys) > 1:  # a single journey's line would hide under "all pages"
         series += [(path, "p99_s", f"{name} p99", ctx.journeys.get(name, _palette.NAME_PALETTE[0]))
                    for name, path in journeys.items()]
-    slos = [s for s in results.summary.get("slo") or [] if s.get("metric") in LATENCY_COLUMNS]
+    slos = [s for s in results.summary.get("slo") or []
+            if s.get("metric") in LATENCY_COLUMNS and s.get("scope") != "waiting_room"]
     for slo in slos:
         key = _slo_series(slo)
         if key not in [(p, c) for p, c, _, _ in series]:
@@ -268,12 +269,46 @@ def lost_revenue(ctx: Context) -> Panel | str:
     return Panel("lost-revenue", "Lost revenue by cause and by service", figure, notes)
 
 
+def waiting_room(ctx: Context) -> Panel | str | None:
+    """The waiting room: sessions waiting and active, the wait and who left; None for a run
+    without a room (nothing to say about it in reports of the others)."""
+    mean, ci95 = ctx.results.table("timeseries/waiting_room"), ctx.results.table("timeseries/waiting_room", "ci95")
+    if mean is None:
+        return None
+    figure = Figure(figsize=(10, 6), layout="constrained")
+    people_ax, wait_ax = figure.subplots(2, 1, sharex=True)
+    _warn(figure, ctx)
+    _step_series(people_ax, ctx, mean, ci95, "mean_waiting", label="waiting", color=_palette.NAME_PALETTE[1])
+    _step_series(people_ax, ctx, mean, ci95, "mean_active", label="active", color=_palette.NAME_PALETTE[0])
+    people_ax.set_ylabel("sessions (time average)")
+    people_ax.set_ylim(bottom=0)
+    people_ax.set_title("Sessions waiting in the room and active in the shop")
+    shown = _visible(ctx, mean)
+    scale, unit = _time_unit([shown["p95_wait_s"].to_numpy()])
+    _step_series(wait_ax, ctx, mean, ci95, "p95_wait_s", label="wait p95 (admitted)", scale=scale,
+                 color=_palette.NAME_PALETTE[2])
+    for slo in ctx.results.summary.get("slo") or []:
+        if slo.get("scope") == "waiting_room" and slo.get("metric") in LATENCY_COLUMNS:
+            _slo_marks(wait_ax, ctx, slo, f"room {slo['metric'].removeprefix('latency_')}", scale, unit,
+                       _palette.NAME_PALETTE[2])
+    wait_ax.set_ylabel(f"wait in the room ({unit})")
+    wait_ax.set_ylim(bottom=0)
+    wait_ax.set_title("Wait in the room")
+    for ax in (people_ax, wait_ax):
+        _decorate_time_axis(ax, ctx)
+    people_ax.set_xlabel("")
+    _legend(people_ax, ctx)
+    _legend(wait_ax, ctx)
+    return Panel("waiting-room", "Waiting room", figure)
+
+
 BUILDERS: dict[str, Builder] = {
     "traffic": traffic,
     "latency": latency,
     "drops": drops,
     "services": services,
     "lost-revenue": lost_revenue,
+    "waiting-room": waiting_room,
 }
 
 

@@ -51,6 +51,10 @@ class Plots:
         """Lost revenue by cause and by service."""
         return self._figure("lost-revenue", zoom)
 
+    def waiting_room(self, *, zoom: Any = None) -> Figure:
+        """Sessions waiting and active, and the wait in the room (a run with a waiting room)."""
+        return self._figure("waiting-room", zoom)
+
     def _figure(self, name: str, zoom: Any) -> Figure:
         from . import report
 

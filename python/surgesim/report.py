@@ -11,7 +11,8 @@ and for a run in memory ``results.plot.latency()`` (a matplotlib Figure) or
 
 Panels: traffic (lambda(t)), latency (page p99 over time with the SLO limits and the
 time ranges they failed in), drops (drop-offs by cause, stacked), services (utilisation
-and instances) and lost-revenue (by cause and by service). The statistics window fills
+and instances), lost-revenue (by cause and by service) and, with a waiting room,
+waiting-room (sessions waiting and active, the wait's p95). The statistics window fills
 the axes, the warm-up is a thin grey strip before it; each cause and each service keeps
 its colour in every panel and every report. A panel whose data the run did not produce
 is left out, and a line a panel cannot draw is named with the reason. Bands are 95%
@@ -83,6 +84,8 @@ def figure(results: ResultsFile, name: str, *, zoom: Zoom = None):
     if name not in _panels.BUILDERS:
         raise ValueError(f"no panel '{name}'; panels: {', '.join(PANELS)}")
     made = _panels.BUILDERS[name](_context(results, zoom))
+    if made is None:
+        raise ValueError(f"the run has no data for the panel '{name}'")
     if isinstance(made, str):
         raise ValueError(made)
     return made.figure
@@ -110,6 +113,8 @@ def _build(ctx: _panels.Context) -> tuple[list[Panel], list[str]]:
     panels, skipped = [], []
     for build in _panels.BUILDERS.values():
         made = build(ctx)
+        if made is None:  # a panel for something this run does not have (a waiting room)
+            continue
         (panels if isinstance(made, Panel) else skipped).append(made)
     return panels, skipped
 

@@ -260,3 +260,22 @@ def test_lost_revenue_titles_name_the_span_they_sum(run) -> None:
     _, h5 = run
     titles = [ax.get_title() for ax in panels_of(h5)["lost-revenue"].figure.axes]
     assert titles == ["Lost revenue by cause, 0:05–0:30", "Lost revenue by service, 0:05–0:30"]
+
+
+def test_waiting_room_panel_only_with_a_room(tmp_path) -> None:
+    import surgesim
+    from surgesim import report
+    from surgesim._plots import results_source
+
+    root = Path(__file__).parents[2]
+    with_room = surgesim.run(root / "configs" / "what-if-levers.yaml", replications=1)
+    panels, _ = report.build_panels(results_source(with_room))
+    assert "waiting-room" in [p.name for p in panels]
+    figure = with_room.plot.waiting_room()
+    labels = [t.get_text() for ax in figure.axes for t in ax.get_legend().get_texts()]
+    assert {"waiting", "active", "wait p95 (admitted)"} <= set(labels)
+    without = surgesim.run(root / "configs" / "what-if-retry-storm.yaml", replications=1)
+    panels, skipped = report.build_panels(results_source(without))
+    assert "waiting-room" not in [p.name for p in panels] and not any("aiting" in s for s in skipped)
+    with pytest.raises(ValueError, match="waiting-room"):
+        without.plot.waiting_room()
