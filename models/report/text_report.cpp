@@ -258,9 +258,11 @@ std::string saturation_section(const Json& s, const Figures& f) {
       "SATURATED: the shop cannot keep up. Requests were still queued when the run ended,\n"
       "and the figures below count none of the sessions that were waiting for them.\n";
   for (const Json& name : s.value("saturated_services", Json::array())) {
-    const std::string service = "/services" + key(name.get<std::string>());
-    out += fmt::format("  {}: {} requests waiting", name.get<std::string>(),
-                       f.count(service + "/queue_at_end"));
+    // The waiting room holds sessions, not requests, and lives beside the services.
+    const bool room = name == "waiting_room" && f.has("/waiting_room");
+    const std::string service = room ? "/waiting_room" : "/services" + key(name.get<std::string>());
+    out += fmt::format("  {}: {} {} waiting", name.get<std::string>(),
+                       f.count(service + "/queue_at_end"), room ? "sessions" : "requests");
     const auto drain = f.value(service + "/drain_s");
     if (!drain) {
       out += "; it completed nothing in the last bucket\n";
@@ -346,13 +348,17 @@ std::string waiting_room_section(const Figures& f) {
   const std::string left_share =
       arrivals > 0 ? " (" + share(f.value("/waiting_room/left").value_or(0.0), arrivals) + ")"
                    : "";
+  // Time averages: two decimals while small, whole sessions with separators when large.
+  const auto average = [&](const std::string& path) {
+    return f.value(path).value_or(0.0) >= 1000.0 ? f.count(path) : f.plain(path);
+  };
   return fmt::format(
       "Waiting room: {} arrivals, {} admitted, {} left{} — wait mean {}, p95 {} (admitted); "
       "{} waiting and {} active on average\n\n",
       f.count("/waiting_room/arrivals"), f.count("/waiting_room/admitted"),
       f.count("/waiting_room/left"), left_share, f.seconds("/waiting_room/mean_wait_s"),
-      f.seconds("/waiting_room/p95_wait_s"), f.plain("/waiting_room/mean_waiting"),
-      f.plain("/waiting_room/mean_active"));
+      f.seconds("/waiting_room/p95_wait_s"), average("/waiting_room/mean_waiting"),
+      average("/waiting_room/mean_active"));
 }
 
 std::string latency_section(const Figures& f) {

@@ -21,7 +21,18 @@ QueueAtEnd queue_at_end(const ServiceStats& last_bucket, sim::Time start, sim::T
   return q;
 }
 
-void write_saturation(Json& summary, const std::vector<QueueAtEnd>& queues) {
+QueueAtEnd room_at_end(const WaitingRoomStats& last_bucket, sim::Time start, sim::Time end,
+                       sim::Time bucket) {
+  QueueAtEnd q;
+  q.waiting = static_cast<std::uint64_t>(last_bucket.waiting.value());
+  const double width = end - start;
+  q.pace = width > 0.0 ? static_cast<double>(last_bucket.admitted) / width : 0.0;
+  q.completed = q.pace * bucket;
+  return q;
+}
+
+void write_saturation(Json& summary, const std::vector<QueueAtEnd>& queues,
+                      const std::optional<QueueAtEnd>& room) {
   Json names = Json::array();
   std::size_t i = 0;
   for (auto& [name, service] : summary["services"].items()) {
@@ -29,6 +40,11 @@ void write_saturation(Json& summary, const std::vector<QueueAtEnd>& queues) {
     service["queue_at_end"] = q.waiting;
     service["drain_s"] = number_or_null(q.drain_s());
     if (q.saturated()) names.push_back(name);
+  }
+  if (room && summary.contains("waiting_room")) {
+    summary["waiting_room"]["queue_at_end"] = room->waiting;
+    summary["waiting_room"]["drain_s"] = number_or_null(room->drain_s());
+    if (room->saturated()) names.push_back("waiting_room");
   }
   // The verdict comes first: whoever reads the tree sees it before any other figure.
   Json ordered;
@@ -40,18 +56,20 @@ void write_saturation(Json& summary, const std::vector<QueueAtEnd>& queues) {
 
 void merge_saturation(Json& summary, const std::vector<Json>& replications) {
   std::vector<std::string> names;
+  const auto saturated_somewhere = [&](const std::string& name) {
+    return std::any_of(replications.begin(), replications.end(), [&](const Json& r) {
+      const Json list = r.value("saturated_services", Json::array());
+      return std::find(list.begin(), list.end(), Json(name)) != list.end();
+    });
+  };
   if (summary.contains("services")) {
     // Not a structured binding: clang before 16 (the fuzz build) cannot capture one.
     for (const auto& service : summary["services"].items()) {
-      const std::string& name = service.key();
-      const bool saturated_somewhere =
-          std::any_of(replications.begin(), replications.end(), [&](const Json& r) {
-            const Json list = r.value("saturated_services", Json::array());
-            return std::find(list.begin(), list.end(), Json(name)) != list.end();
-          });
-      if (saturated_somewhere) names.push_back(name);
+      if (saturated_somewhere(service.key())) names.push_back(service.key());
     }
   }
+  if (summary.contains("waiting_room") && saturated_somewhere("waiting_room"))
+    names.push_back("waiting_room");
   summary["saturated"] = !names.empty();
   summary["saturated_services"] = names;
   if (summary.contains("ci95")) {

@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "models/services/service_stats.hpp"
+#include "models/sessions/waiting_room.hpp"
 
 namespace surgesim::models {
 
@@ -28,14 +30,23 @@ struct QueueAtEnd {
 QueueAtEnd queue_at_end(const ServiceStats& last_bucket, sim::Time start, sim::Time end,
                         sim::Time bucket);
 
+// The waiting room is a queue too: sessions wait in it, and its pace is the sessions it
+// admitted over the last bucket. A room still holding more than a bucket's admissions
+// when the run ends saturates the run like a service would (named "waiting_room", its
+// reserved name), or a room too small for the night would look like a quiet shop.
+QueueAtEnd room_at_end(const WaitingRoomStats& last_bucket, sim::Time start, sim::Time end,
+                       sim::Time bucket);
+
 // Writes the replication's verdict into its summary tree: "saturated",
 // "saturated_services" at the top (before "sessions") and, per service, the extensions
 // "queue_at_end" and "drain_s" (null when nothing completed in the last bucket).
-// `queues` is indexed like summary["services"].
-void write_saturation(Json& summary, const std::vector<QueueAtEnd>& queues);
+// `queues` is indexed like summary["services"]; `room`, with a waiting room, gives
+// summary["waiting_room"] the same two fields.
+void write_saturation(Json& summary, const std::vector<QueueAtEnd>& queues,
+                      const std::optional<QueueAtEnd>& room = std::nullopt);
 
-// The experiment's verdict: saturated when any service is in any replication, the union
-// of the services in the summary's service order. Replaces what merging the trees left
+// The experiment's verdict: saturated when any service (or the waiting room) is in any
+// replication, the union of the services in the summary's service order, the room last. Replaces what merging the trees left
 // in `summary` and removes those fields from `ci95` (they have no half-width).
 void merge_saturation(Json& summary, const std::vector<Json>& replications);
 

@@ -75,9 +75,12 @@ ReplicationResult Shop::run(std::atomic<double>* progress, const std::atomic<boo
   for (const auto& service : services_) {
     queues.push_back(queue_at_end(service->stats().bucket(), last_start, to, scenario_.bucket));
   }
+  std::optional<QueueAtEnd> room;
+  if (const WaitingRoom* r = sessions_->waiting_room())
+    room = room_at_end(r->stats().bucket(), last_start, to, scenario_.bucket);
   if (last_start < to) close_bucket(to);
   Json summary = shop_summary(scenario_, services_, *sessions_);
-  write_saturation(summary, queues);
+  write_saturation(summary, queues, room);
   return {std::move(summary), series_->take()};
 }
 

@@ -183,3 +183,27 @@ TEST_CASE("surgesim run --check-slo fails a saturated run, passes a healthy one"
   const models::Json summary = models::Json::parse(json.out);
   CHECK(summary["saturated"] == true);
 }
+
+TEST_CASE("a waiting room that cannot empty saturates the run, one that keeps up does not") {
+  // 50 sessions/s of one second each: 5 places admit about 5 a second, so the room gains
+  // about 45 a second and holds most of the night's shoppers when the run ends.
+  const auto full = run_yaml(one_worker_shop(100) + "waiting_room: {max_active: 5}\n", 1);
+  const models::Json& s = full.summary;
+  CHECK(s["saturated"] == true);
+  CHECK(s["saturated_services"] == models::Json::array({"waiting_room"}));
+  const std::uint64_t waiting = count(s, "/waiting_room/queue_at_end");
+  CHECK(waiting > 0.8 * static_cast<double>(count(s, "/sessions/started")));
+  CHECK(waiting + 5 >= count(s, "/sessions/unfinished"));
+  // At about 5 admissions a second the room takes waiting / 5 seconds to empty.
+  CHECK(s["waiting_room"]["drain_s"].get<double>() ==
+        doctest::Approx(static_cast<double>(waiting) / 5.0).epsilon(0.1));
+  const std::string report = models::text_report(s);
+  CHECK(report.starts_with("SATURATED"));
+  CHECK(report.find("  waiting_room: ") < report.find("surgesim · one-worker"));
+  CHECK(report.find(" sessions waiting") != std::string::npos);
+
+  // 100 places for about 50 active sessions: nobody waits at the end.
+  const auto roomy = run_yaml(one_worker_shop(100) + "waiting_room: {max_active: 100}\n", 1);
+  CHECK(roomy.summary["saturated"] == false);
+  CHECK(count(roomy.summary, "/waiting_room/queue_at_end") == 0);
+}
