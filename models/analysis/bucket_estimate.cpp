@@ -53,6 +53,28 @@ Json estimate_rows(const std::vector<BucketEstimate>& buckets) {
                       {"servers", e.servers},
                       {"offered_load", number(e.offered_load)},
                       {"blocking", number(e.blocking)},
+                      {"p_leave", nullptr},
+                      {"session_rate", bucket.estimate.session_rate}});
+    }
+    if (const auto& room = bucket.estimate.waiting_room) {
+      // The room after the services, as in the summary: its "requests" are sessions, its
+      // servers the places of max_active, its wait the time in the room; nothing sizes
+      // it to a utilisation target, and a shopper spends no response time there.
+      const bool unstable = room->saturated;
+      rows.push_back({{"t_s", bucket.t_s},
+                      {"service", "waiting_room"},
+                      {"lambda", room->arrival_rate},
+                      {"rho", number(room->offered_load / static_cast<double>(room->max_active))},
+                      {"p_wait", unstable ? Json(nullptr) : number(room->p_wait)},
+                      {"mean_wait_s", unstable ? Json(nullptr) : number(room->mean_wait)},
+                      {"mean_response_s", nullptr},
+                      {"instances_needed", nullptr},
+                      {"unstable", unstable},
+                      {"type", "waiting_room"},
+                      {"servers", room->max_active},
+                      {"offered_load", number(room->offered_load)},
+                      {"blocking", nullptr},
+                      {"p_leave", unstable ? Json(nullptr) : number(room->p_leave)},
                       {"session_rate", bucket.estimate.session_rate}});
     }
   }

@@ -159,8 +159,10 @@ def estimate(scenario: ScenarioLike, *, set: Overrides = None):
     workers that keep the service at most at its autoscale target or 80% busy; NaN
     where nothing sizes it), ``unstable`` (it cannot keep up, itself or through a
     callee; its waits and responses are then NaN, never an invented number), then
-    ``type``, ``servers``, ``offered_load`` (Erlang), ``blocking`` (payment gateways)
-    and ``session_rate``. The same data as ``surgesim check --format json``; each tier
+    ``type``, ``servers``, ``offered_load`` (Erlang), ``blocking`` (payment gateways),
+    ``p_leave`` (a waiting room's row, ``service == "waiting_room"``: Erlang-A over
+    sessions, the share whose patience runs out; NaN for services) and
+    ``session_rate``. The same data as ``surgesim check --format json``; each tier
     is M/M/c with the Allen-Cunneen correction for its service time's variability.
     """
     import pandas as pd
@@ -168,7 +170,7 @@ def estimate(scenario: ScenarioLike, *, set: Overrides = None):
     rows = json.loads(_core.estimate(as_scenario(scenario, set)._source()))
     frame = pd.DataFrame.from_records(rows)
     numbers = ["lambda", "rho", "p_wait", "mean_wait_s", "mean_response_s", "instances_needed",
-               "offered_load", "blocking", "session_rate"]
+               "offered_load", "blocking", "p_leave", "session_rate"]
     frame[numbers] = frame[numbers].astype(float)  # JSON null -> NaN
     return frame
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "models/analysis/analytic_estimate.hpp"
+#include "models/analysis/bucket_estimate.hpp"
 #include "models/loader/scenario_loader.hpp"
 #include "models/yaml/scenario_error.hpp"
 #include "sim/queueing_theory.hpp"
@@ -192,4 +193,32 @@ TEST_CASE("the room's keys are checked, and its name is reserved") {
       load("waiting_room: {max_active: 5}\n"
            "slo: [{name: w, metric: error_rate, scope: waiting_room, max: 0.1}]\n"),
       models::ScenarioError);
+}
+
+TEST_CASE("the estimate over time has a waiting_room row per bucket, after the services") {
+  const auto scenario = models::load_scenario_text(
+      erlang_a_shop("waiting_room: {max_active: 20, patience: {dist: exponential, mean: 1s}}\n"),
+      "test.yaml");
+  const auto rows = models::estimate_rows(models::estimate_buckets(scenario));
+  const auto exact = sim::theory::erlang_a(10.0, 0.5, 20, 1.0);
+  std::size_t rooms = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    if (row["service"] != "waiting_room") {
+      CHECK(row["p_leave"].is_null());
+      continue;
+    }
+    ++rooms;
+    CHECK(rows[i - 1]["service"] == "web");  // after the services of its bucket
+    CHECK(row["t_s"] == rows[i - 1]["t_s"]);
+    CHECK(row["type"] == "waiting_room");
+    CHECK(row["servers"] == 20);
+    CHECK(row["lambda"].get<double>() == doctest::Approx(10.0));
+    CHECK(row["offered_load"].get<double>() == doctest::Approx(20.0));
+    CHECK(row["rho"].get<double>() == doctest::Approx(1.0));
+    CHECK(row["p_leave"].get<double>() == doctest::Approx(exact.p_abandon).epsilon(1e-9));
+    CHECK(row["unstable"] == false);
+    CHECK(row["mean_response_s"].is_null());
+  }
+  CHECK(rooms == 120);  // 2 h of one-minute buckets
 }

@@ -136,3 +136,24 @@ services:
                               (row["mean_wait_s"], "mean_wait_s"), (row["rho"], "utilization")):
             tolerance = T_9995_9 * half[figure] / T_975_9  # two-sided 99.9%
             assert abs(sim[figure] - exact) <= tolerance, (service, figure, sim[figure], exact)
+
+
+def test_a_waiting_room_has_its_row_per_bucket(tmp_path):
+    from test_scenario import SHOP
+
+    (tmp_path / "traffic.csv").write_text("t,rate\n0,20\n300,60\n600,30\n")
+    path = tmp_path / "shop.yaml"
+    path.write_text(SHOP)
+    sc = surgesim.load(path).set({"waiting_room.max_active": 5,
+                                  "waiting_room.patience": "30s"})
+    est = surgesim.estimate(sc)
+    room = est[est["service"] == "waiting_room"]
+    assert len(room) == 20 and (room["type"] == "waiting_room").all()
+    assert (room["servers"] == 5).all()
+    stable = room[~room["unstable"]]
+    assert len(stable) >= 5 and stable["p_leave"].between(0, 1).all()
+    # Where the shop behind it cannot keep up, no number is invented for the room either.
+    assert room[room["unstable"]]["p_leave"].isna().all()
+    # Services have no leaving share; the room no response time or sizing.
+    assert est[est["service"] != "waiting_room"]["p_leave"].isna().all()
+    assert room["mean_response_s"].isna().all() and room["instances_needed"].isna().all()
