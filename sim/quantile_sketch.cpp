@@ -43,7 +43,8 @@ double QuantileSketch::approx_exp2(double y) {
   // reading a quantile costs two of these, and time buckets read several per bucket.
   constexpr double a = kCubicA, b = kCubicB, c = kCubicC;
   double s = f / c;
-  for (int k = 0; k < 6; ++k) s -= (((a * s + b) * s + c) * s - f) / ((3.0 * a * s + 2.0 * b) * s + c);
+  for (int k = 0; k < 6; ++k)
+    s -= (((a * s + b) * s + c) * s - f) / ((3.0 * a * s + 2.0 * b) * s + c);
   return std::ldexp(1.0 + std::clamp(s, 0.0, 1.0), static_cast<int>(exponent));
 }
 
@@ -193,9 +194,7 @@ void QuantileSketch::quantiles(const double* qs, double* out, std::size_t n) con
       quantiles(&qs[i], &out[i], 1);  // beyond one walk's worth: a walk of its own
     }
   }
-  const auto estimate = [&](std::size_t k) {
-    return std::clamp(values_[k], min_, max_);
-  };
+  const auto estimate = [&](std::size_t k) { return std::clamp(values_[k], min_, max_); };
   // Upwards: the first bucket whose cumulative count (zero bucket included) exceeds rank.
   std::size_t next = 0;
   if (upper > 0) {

@@ -133,9 +133,9 @@ class QuantileSketch {
   double alpha_;
   double gamma_;
   double multiplier_;  // buckets per unit of approx_log2
-  int min_index_;   // index of kMinIndexable
-  int max_index_;   // index of the largest finite double
-  int offset_ = 0;  // bucket index of counts_[0]
+  int min_index_;      // index of kMinIndexable
+  int max_index_;      // index of the largest finite double
+  int offset_ = 0;     // bucket index of counts_[0]
   std::vector<std::uint64_t> counts_;
   std::vector<std::uint64_t> occupied_;  // bit k of word k / 64: counts_[k] != 0
   std::vector<double> values_;           // bucket_value of each slot of counts_

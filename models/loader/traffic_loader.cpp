@@ -213,8 +213,7 @@ void read_csv(const YamlNode& node, const ScenarioPaths& paths, TrafficConfig& t
     traffic.steps = read_traffic_csv(text, traffic.csv_path, node.path(), node.start_clock());
   } catch (const FileUnreadable& e) {
     // Where no file is read (a scenario loaded from text) where a path starts is moot.
-    const bool relative =
-        paths.files.reads_disk() && std::filesystem::path(written).is_relative();
+    const bool relative = paths.files.reads_disk() && std::filesystem::path(written).is_relative();
     node.fail(std::string(e.what()) +
               (relative ? "; a relative path is relative to the scenario file's directory" : ""));
   }

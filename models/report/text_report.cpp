@@ -346,8 +346,7 @@ std::string waiting_room_section(const Figures& f) {
   if (!f.has("/waiting_room")) return "";
   const double arrivals = f.value("/waiting_room/arrivals").value_or(0.0);
   const std::string left_share =
-      arrivals > 0 ? " (" + share(f.value("/waiting_room/left").value_or(0.0), arrivals) + ")"
-                   : "";
+      arrivals > 0 ? " (" + share(f.value("/waiting_room/left").value_or(0.0), arrivals) + ")" : "";
   // Time averages: two decimals while small, whole sessions with separators when large.
   const auto average = [&](const std::string& path) {
     return f.value(path).value_or(0.0) >= 1000.0 ? f.count(path) : f.plain(path);
@@ -528,8 +527,8 @@ std::string format_time(double t_s, bool with_seconds, const StartClock* start) 
 std::string text_report(const Json& s) {
   const Figures f(s);
   std::string out = saturation_section(s, f) + headline(s) + sessions_section(f) +
-                    waiting_room_section(f) + revenue_section(s, f) + latency_section(f) + tables_section(s, f) +
-                    slo_section(s);
+                    waiting_room_section(f) + revenue_section(s, f) + latency_section(f) +
+                    tables_section(s, f) + slo_section(s);
   while (out.ends_with("\n\n")) out.pop_back();
   return out;
 }

@@ -27,8 +27,7 @@ std::string run_time(double seconds) {
 
 }  // namespace
 
-OverloadGuard::OverloadGuard(const Scenario& scenario, sim::Simulator& sim,
-                             RequestPool& requests,
+OverloadGuard::OverloadGuard(const Scenario& scenario, sim::Simulator& sim, RequestPool& requests,
                              const std::vector<std::unique_ptr<Service>>& services,
                              double budget_bytes, std::string memory_option)
     : scenario_(scenario),
@@ -69,9 +68,9 @@ void OverloadGuard::on_event(std::uint32_t, std::uint32_t) {
   check();
   if (static_cast<double>(requests_.in_flight()) < watched_requests_) {
     // Drained: sleep until the storage grows past what it holds (or the watched share).
-    requests_.watch(std::max(static_cast<std::size_t>(std::ceil(watched_requests_)),
-                             requests_.slots() + 1),
-                    this);
+    requests_.watch(
+        std::max(static_cast<std::size_t>(std::ceil(watched_requests_)), requests_.slots() + 1),
+        this);
     return;
   }
   // The next check comes before the requests arriving at the pace just seen could fill

@@ -42,7 +42,7 @@ class OverloadGuard final : public sim::EventTarget, public PoolWatcher {
                 const std::vector<std::unique_ptr<Service>>& services, double budget_bytes,
                 std::string memory_option);
 
-  void start();  // watches the request pool
+  void start();                    // watches the request pool
   void on_pool_growth() override;  // wakes: the checks begin
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
 

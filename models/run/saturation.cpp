@@ -10,25 +10,31 @@ double QueueAtEnd::drain_s() const {
   return pace > 0.0 ? static_cast<double>(waiting) / pace : std::numeric_limits<double>::infinity();
 }
 
-QueueAtEnd queue_at_end(const ServiceStats& last_bucket, sim::Time start, sim::Time end,
-                        sim::Time bucket) {
+namespace {
+
+// `waiting` left at the end, `done` served over the last bucket [start, end): a partial
+// last bucket is judged at its own pace, as the rule is about time to drain.
+QueueAtEnd judged(double waiting, double done, sim::Time start, sim::Time end, sim::Time bucket) {
   QueueAtEnd q;
-  q.waiting = static_cast<std::uint64_t>(last_bucket.queue.value());
+  q.waiting = static_cast<std::uint64_t>(waiting);
   const double width = end - start;
-  // A partial last bucket is judged at its own pace: the rule is about time to drain.
-  q.pace = width > 0.0 ? static_cast<double>(last_bucket.completed) / width : 0.0;
+  q.pace = width > 0.0 ? done / width : 0.0;
   q.completed = q.pace * bucket;
   return q;
 }
 
+}  // namespace
+
+QueueAtEnd queue_at_end(const ServiceStats& last_bucket, sim::Time start, sim::Time end,
+                        sim::Time bucket) {
+  return judged(last_bucket.queue.value(), static_cast<double>(last_bucket.completed), start, end,
+                bucket);
+}
+
 QueueAtEnd room_at_end(const WaitingRoomStats& last_bucket, sim::Time start, sim::Time end,
                        sim::Time bucket) {
-  QueueAtEnd q;
-  q.waiting = static_cast<std::uint64_t>(last_bucket.waiting.value());
-  const double width = end - start;
-  q.pace = width > 0.0 ? static_cast<double>(last_bucket.admitted) / width : 0.0;
-  q.completed = q.pace * bucket;
-  return q;
+  return judged(last_bucket.waiting.value(), static_cast<double>(last_bucket.admitted), start, end,
+                bucket);
 }
 
 void write_saturation(Json& summary, const std::vector<QueueAtEnd>& queues,

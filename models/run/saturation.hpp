@@ -46,8 +46,9 @@ void write_saturation(Json& summary, const std::vector<QueueAtEnd>& queues,
                       const std::optional<QueueAtEnd>& room = std::nullopt);
 
 // The experiment's verdict: saturated when any service (or the waiting room) is in any
-// replication, the union of the services in the summary's service order, the room last. Replaces what merging the trees left
-// in `summary` and removes those fields from `ci95` (they have no half-width).
+// replication, the union of the services in the summary's service order, the room last. Replaces
+// what merging the trees left in `summary` and removes those fields from `ci95` (they have no
+// half-width).
 void merge_saturation(Json& summary, const std::vector<Json>& replications);
 
 }  // namespace surgesim::models

@@ -88,7 +88,8 @@ class RequestPool {
  private:
   void grow() {
     chunks_.push_back(std::make_unique<Request[]>(kChunk));
-    if (watcher_ != nullptr && size_ >= watch_at_) std::exchange(watcher_, nullptr)->on_pool_growth();
+    if (watcher_ != nullptr && size_ >= watch_at_)
+      std::exchange(watcher_, nullptr)->on_pool_growth();
   }
   // Fixed-size chunks keep references valid while the pool grows (a service acquires
   // a request for a downstream call while holding a reference to its own) and keep
