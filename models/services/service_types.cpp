@@ -67,7 +67,8 @@ void read_as(const YamlNode& node, ServiceConfig& service) {
 template <class... Types>
 void read_by_name(ServiceTypeList<Types...>, const std::string& type, const YamlNode& node,
                   ServiceConfig& service) {
-  ((type == Types::name ? (read_as<Types>(node, service), true) : false) || ...);
+  // The first type of that name reads it; the fold stops there.
+  static_cast<void>(((type == Types::name ? (read_as<Types>(node, service), true) : false) || ...));
 }
 
 }  // namespace

@@ -6,9 +6,6 @@
 #include "models/services/service_stats.hpp"
 
 namespace surgesim::models {
-namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-}
 
 void WaitingRoomStats::restart(sim::Time t) {
   arrivals = admitted = left = 0;
