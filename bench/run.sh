@@ -7,9 +7,14 @@
 #                     6 vs 60 minutes of constant traffic;
 #   cli_vs_simpy.py   M/M/1 (1 M customers) through the surgesim command line with
 #                     default settings, again with one bucket (the cost of a bucket), the
-#                     mini shop, and both models in SimPy when it is installed.
+#                     mini shop, and both models in SimPy when it is installed;
+#   sale_day.py       with DAY=1: the 24-hour sale day (bench/sale-day.yaml, 54 M
+#                     sessions, 321 M service visits) through the command line with
+#                     default settings: wall s, CPU s, peak RSS, sessions/s and visits/s.
+#                     Minutes per run, so off by default and run once (REPEAT sets runs).
 # Usage: bench/run.sh          (REPEAT=5 for more runs per case, SCALE=0.2 for a quicker
-#                               bench_kernel, STUDY=1 to add bench/study_bench.py)
+#                               bench_kernel, STUDY=1 to add bench/study_bench.py, DAY=1
+#                               to add bench/sale_day.py)
 # Needs a build (./setup.sh test, or the cmake commands of README.md); rebuilds what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +44,10 @@ echo
 if [[ ${STUDY:-0} == 1 ]]; then
   echo
   PYTHONPATH=$build/python "$python" bench/study_bench.py
+fi
+if [[ ${DAY:-0} == 1 ]]; then
+  echo
+  "$python" bench/sale_day.py --surgesim "$build/cli/surgesim" --repeat "${REPEAT:-1}"
 fi
 echo
 echo "load average at end $(cut -d' ' -f1-3 /proc/loadavg)"
