@@ -51,7 +51,15 @@ ShopSeries::ShopSeries(const Scenario& scenario,
     tables_.emplace_back("timeseries/waiting_room", waiting_room_series_columns());
   }
 
-  const auto buckets = static_cast<std::size_t>(std::ceil((scenario.run_to() - scenario.run_from()) / scenario.bucket));
+  journey_pages_.resize(sessions.journey_count());
+  for (std::size_t p = 0; p < sessions.page_count(); ++p)
+    journey_pages_[sessions.page_journey(p)].push_back(p);
+  page_figures_.resize(sessions.page_count());
+  journey_figures_.resize(sessions.journey_count());
+  journey_latency_.resize(sessions.journey_count());
+
+  const auto buckets = static_cast<std::size_t>(
+      std::ceil((scenario.run_to() - scenario.run_from()) / scenario.bucket));
   for (SeriesTable& table : tables_) {
     for (std::vector<double>& column : table.data) column.reserve(buckets);
   }
@@ -70,39 +78,60 @@ std::size_t series_cells_per_bucket(std::size_t journeys, std::size_t pages, std
          drops + revenue;
 }
 
+const LatencyFigures* ShopSeries::journey_latency(std::size_t j) {
+  if (journey_pages_[j].size() == 1) return &page_figures_[journey_pages_[j].front()];
+  sessions_.latency(j, true, scratch_);
+  journey_figures_[j] = latency_figures(scratch_);
+  return &journey_figures_[j];
+}
+
 void ShopSeries::close_bucket(Time start, Time end) {
+  // Each distinct sketch is read once: a page's quantiles serve its journey's row when
+  // the journey has one page, and a journey's serve the sessions' row when it is the
+  // only one.
+  for (std::size_t p = 0; p < sessions_.page_count(); ++p)
+    page_figures_[p] = latency_figures(sessions_.page_stats(p).bucket().latency);
+  for (std::size_t j = 0; j < sessions_.journey_count(); ++j)
+    journey_latency_[j] = journey_latency(j);
   const SessionStats& all = sessions_.totals().bucket();
   const double width = end - start;
-  tables_[traffic_].append(start,
-                           {width > 0 ? rate_.integral(start, end) / width : rate_.rate(start),
-                            static_cast<double>(all.started)});
-  sessions_.latency(Sessions::kAllJourneys, true, scratch_);
-  tables_[sessions_table_].append(start, session_row(all, scratch_));
+  row_.assign({width > 0 ? rate_.integral(start, end) / width : rate_.rate(start),
+               static_cast<double>(all.started)});
+  tables_[traffic_].append(start, row_);
+  if (sessions_.journey_count() == 1) {
+    session_row(all, *journey_latency_[0], row_);
+  } else {
+    sessions_.latency(Sessions::kAllJourneys, true, scratch_);
+    session_row(all, latency_figures(scratch_), row_);
+  }
+  tables_[sessions_table_].append(start, row_);
   for (std::size_t j = 0; j < sessions_.journey_count(); ++j) {
-    sessions_.latency(j, true, scratch_);
-    tables_[first_journey_ + j].append(start,
-                                       journey_row(sessions_.journey_stats(j).bucket(), scratch_));
+    journey_row(sessions_.journey_stats(j).bucket(), *journey_latency_[j], row_);
+    tables_[first_journey_ + j].append(start, row_);
   }
   for (std::size_t p = 0; p < sessions_.page_count(); ++p) {
-    tables_[first_page_ + p].append(start, page_row(sessions_.page_stats(p).bucket()));
+    page_row(sessions_.page_stats(p).bucket(), page_figures_[p], row_);
+    tables_[first_page_ + p].append(start, row_);
   }
   for (std::size_t s = 0; s < services_.size(); ++s) {
-    tables_[first_service_ + s].append(start, service_row(services_[s]->stats().bucket(), end));
+    service_row(services_[s]->stats().bucket(), end, row_);
+    tables_[first_service_ + s].append(start, row_);
   }
 
-  std::vector<double> drops(all.by_cause.begin(), all.by_cause.end());
+  row_.assign(all.by_cause.begin(), all.by_cause.end());
   for (std::size_t j = 0; j < sessions_.journey_count(); ++j) {
     const auto& by_cause = sessions_.journey_stats(j).bucket().by_cause;
-    drops.insert(drops.end(), by_cause.begin(), by_cause.end());
+    row_.insert(row_.end(), by_cause.begin(), by_cause.end());
   }
-  tables_[drops_].append(start, drops);
+  tables_[drops_].append(start, row_);
 
-  std::vector<double> revenue = {static_cast<double>(all.orders), all.revenue, all.lost_revenue};
-  revenue.insert(revenue.end(), all.lost_by_cause.begin(), all.lost_by_cause.end());
-  revenue.insert(revenue.end(), all.lost_by_service.begin(), all.lost_by_service.end());
-  tables_[revenue_].append(start, revenue);
+  row_.assign({static_cast<double>(all.orders), all.revenue, all.lost_revenue});
+  row_.insert(row_.end(), all.lost_by_cause.begin(), all.lost_by_cause.end());
+  row_.insert(row_.end(), all.lost_by_service.begin(), all.lost_by_service.end());
+  tables_[revenue_].append(start, row_);
   if (const WaitingRoom* room = sessions_.waiting_room()) {
-    tables_[room_].append(start, waiting_room_row(room->stats().bucket(), end));
+    waiting_room_row(room->stats().bucket(), end, row_);
+    tables_[room_].append(start, row_);
   }
 }
 

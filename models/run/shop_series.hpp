@@ -25,8 +25,18 @@ class ShopSeries {
  private:
   const std::vector<std::unique_ptr<Service>>& services_;
   const Sessions& sessions_;
+  // Page latency of a journey as its row shows it: read from the page itself when the
+  // journey has one page, from a merge of its pages otherwise.
+  const LatencyFigures* journey_latency(std::size_t j);
+
   RateFunction rate_;
   LatencyStats scratch_;  // merged page latency, reused bucket after bucket
+  // Reused bucket after bucket: each page's latency figures, each journey's (when it has
+  // more than one page), the row being written.
+  std::vector<LatencyFigures> page_figures_, journey_figures_;
+  std::vector<const LatencyFigures*> journey_latency_;
+  std::vector<std::vector<std::size_t>> journey_pages_;
+  std::vector<double> row_;
   // Indices into tables_.
   std::size_t traffic_ = 0, sessions_table_ = 0, drops_ = 0, revenue_ = 0;
   std::size_t first_journey_ = 0, first_page_ = 0, first_service_ = 0;

@@ -76,33 +76,21 @@ Json ServiceStats::to_json(sim::Time end, double cost_per_instance_hour) const {
 
 const std::vector<std::string>& service_series_columns() {
   static const std::vector<std::string> columns = {
-      "arrivals",    "completed", "rejected",    "timeouts",   "abandoned",
-      "wasted",      "errors",    "utilization", "mean_queue", "instances",
-      "mean_wait_s", "mean_s",    "p50_s",       "p95_s",      "p99_s",
-      "rate_limited", "degraded", "short_circuited"};
+      "arrivals", "completed",   "rejected",   "timeouts",     "abandoned",   "wasted",
+      "errors",   "utilization", "mean_queue", "instances",    "mean_wait_s", "mean_s",
+      "p50_s",    "p95_s",       "p99_s",      "rate_limited", "degraded",    "short_circuited"};
   return columns;
 }
 
-std::vector<double> service_row(const ServiceStats& s, sim::Time end) {
+void service_row(const ServiceStats& s, sim::Time end, std::vector<double>& row) {
   const LatencySummary latency = summarize_latency(s.response, s.response_quantiles);
-  return {static_cast<double>(s.arrivals),
-          static_cast<double>(s.completed),
-          static_cast<double>(s.rejected),
-          static_cast<double>(s.timeouts),
-          static_cast<double>(s.abandoned),
-          static_cast<double>(s.wasted),
-          static_cast<double>(s.errors),
-          s.utilization(end),
-          s.queue.mean(end),
-          s.instances.mean(end),
-          s.wait.count() > 0 ? s.wait.mean() : kNaN,
-          latency.mean,
-          latency.p50,
-          latency.p95,
-          latency.p99,
-          static_cast<double>(s.rate_limited),
-          static_cast<double>(s.degraded),
-          static_cast<double>(s.short_circuited)};
+  row.assign({static_cast<double>(s.arrivals), static_cast<double>(s.completed),
+              static_cast<double>(s.rejected), static_cast<double>(s.timeouts),
+              static_cast<double>(s.abandoned), static_cast<double>(s.wasted),
+              static_cast<double>(s.errors), s.utilization(end), s.queue.mean(end),
+              s.instances.mean(end), s.wait.count() > 0 ? s.wait.mean() : kNaN, latency.mean,
+              latency.p50, latency.p95, latency.p99, static_cast<double>(s.rate_limited),
+              static_cast<double>(s.degraded), static_cast<double>(s.short_circuited)});
 }
 
 }  // namespace surgesim::models

@@ -51,8 +51,9 @@ struct ServiceStats {
 
 // Columns of a service's time series after "t_s" (see series_table.hpp).
 const std::vector<std::string>& service_series_columns();
-// One row of those columns for a bucket ending at `end`.
-std::vector<double> service_row(const ServiceStats& bucket, sim::Time end);
+// One row of those columns for a bucket ending at `end`, written into `row` (whose
+// storage is reused bucket after bucket).
+void service_row(const ServiceStats& bucket, sim::Time end, std::vector<double>& row);
 
 // JSON null for a statistic with no observations (e.g. a quantile of nothing).
 Json number_or_null(double x);

@@ -95,36 +95,28 @@ const std::vector<std::string>& page_series_columns() {
   return columns;
 }
 
-std::vector<double> session_row(const SessionStats& s, const LatencyStats& pages) {
-  const LatencySummary l = summarize_latency(pages.response, pages.response_quantiles);
-  return {static_cast<double>(s.started),
-          static_cast<double>(s.completed),
-          static_cast<double>(s.dropped),
-          ratio(s.dropped, s.completed + s.dropped),
-          static_cast<double>(pages.requests),
-          static_cast<double>(pages.failed),
-          l.mean,
-          l.p50,
-          l.p95,
-          l.p99};
+LatencyFigures latency_figures(const LatencyStats& l) {
+  return {l.requests, l.failed, summarize_latency(l.response, l.response_quantiles)};
 }
 
-std::vector<double> journey_row(const SessionStats& s, const LatencyStats& pages) {
-  std::vector<double> row = session_row(s, pages);
+void session_row(const SessionStats& s, const LatencyFigures& pages, std::vector<double>& row) {
+  const LatencySummary& l = pages.summary;
+  row.assign({static_cast<double>(s.started), static_cast<double>(s.completed),
+              static_cast<double>(s.dropped), ratio(s.dropped, s.completed + s.dropped),
+              static_cast<double>(pages.requests), static_cast<double>(pages.failed), l.mean, l.p50,
+              l.p95, l.p99});
+}
+
+void journey_row(const SessionStats& s, const LatencyFigures& pages, std::vector<double>& row) {
+  session_row(s, pages, row);
   row.insert(row.end(), {static_cast<double>(s.orders), s.revenue, s.lost_revenue});
-  return row;
 }
 
-std::vector<double> page_row(const PageStats& p) {
-  const LatencySummary l = summarize_latency(p.latency.response, p.latency.response_quantiles);
-  return {static_cast<double>(p.latency.requests),
-          static_cast<double>(p.latency.success),
-          static_cast<double>(p.latency.failed),
-          static_cast<double>(p.dropped),
-          l.mean,
-          l.p50,
-          l.p95,
-          l.p99};
+void page_row(const PageStats& p, const LatencyFigures& own, std::vector<double>& row) {
+  const LatencySummary& l = own.summary;
+  row.assign({static_cast<double>(own.requests), static_cast<double>(p.latency.success),
+              static_cast<double>(own.failed), static_cast<double>(p.dropped), l.mean, l.p50, l.p95,
+              l.p99});
 }
 
 }  // namespace surgesim::models

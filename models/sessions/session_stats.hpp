@@ -69,13 +69,24 @@ struct PageStats {
   Json to_json(bool order_page) const;
 };
 
+// What a time series row shows of page latency: the counters and the summary, read once
+// per bucket and shared by every row over the same pages (a journey of one page and its
+// page, a shop of one journey and its journey).
+struct LatencyFigures {
+  std::uint64_t requests = 0;
+  std::uint64_t failed = 0;
+  LatencySummary summary;
+};
+LatencyFigures latency_figures(const LatencyStats& l);
+
 // Columns of the session, journey and page time series after "t_s".
 const std::vector<std::string>& session_series_columns();
 const std::vector<std::string>& journey_series_columns();
 const std::vector<std::string>& page_series_columns();
-// `pages`: the page statistics of the same sessions, merged (see Sessions::latency).
-std::vector<double> session_row(const SessionStats& s, const LatencyStats& pages);
-std::vector<double> journey_row(const SessionStats& s, const LatencyStats& pages);
-std::vector<double> page_row(const PageStats& p);
+// A bucket's row of those columns, written into `row` (whose storage is reused bucket
+// after bucket). `pages`: the latency of the same sessions' pages (Sessions::latency).
+void session_row(const SessionStats& s, const LatencyFigures& pages, std::vector<double>& row);
+void journey_row(const SessionStats& s, const LatencyFigures& pages, std::vector<double>& row);
+void page_row(const PageStats& p, const LatencyFigures& own, std::vector<double>& row);
 
 }  // namespace surgesim::models

@@ -54,6 +54,7 @@ class Sessions final : public sim::EventTarget,
   const std::string& page_label(std::size_t p) const { return page_labels_[p]; }
   const Windowed<PageStats>& page_stats(std::size_t p) const { return page_stats_[p]; }
   bool is_order_page(std::size_t p) const { return order_pages_[p]; }
+  std::size_t page_journey(std::size_t p) const { return page_journey_[p]; }
   // Page latency of one journey's pages (or of all pages: journey = npos), merged into
   // `out`, over the whole window or the current bucket. Merging when asked keeps the
   // hot path at one sketch per page.

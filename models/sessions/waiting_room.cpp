@@ -31,23 +31,17 @@ Json WaitingRoomStats::to_json(sim::Time end) const {
 }
 
 const std::vector<std::string>& waiting_room_series_columns() {
-  static const std::vector<std::string> columns = {
-      "arrivals",     "admitted",    "left",       "mean_wait_s", "p95_wait_s",
-      "mean_waiting", "mean_active", "p50_wait_s", "p99_wait_s"};
+  static const std::vector<std::string> columns = {"arrivals",    "admitted",   "left",
+                                                   "mean_wait_s", "p95_wait_s", "mean_waiting",
+                                                   "mean_active", "p50_wait_s", "p99_wait_s"};
   return columns;
 }
 
-std::vector<double> waiting_room_row(const WaitingRoomStats& s, sim::Time end) {
+void waiting_room_row(const WaitingRoomStats& s, sim::Time end, std::vector<double>& row) {
   const LatencySummary w = summarize_latency(s.wait, s.wait_quantiles);
-  return {static_cast<double>(s.arrivals),
-          static_cast<double>(s.admitted),
-          static_cast<double>(s.left),
-          w.mean,
-          w.p95,
-          s.waiting.mean(end),
-          s.active.mean(end),
-          w.p50,
-          w.p99};
+  row.assign({static_cast<double>(s.arrivals), static_cast<double>(s.admitted),
+              static_cast<double>(s.left), w.mean, w.p95, s.waiting.mean(end), s.active.mean(end),
+              w.p50, w.p99});
 }
 
 WaitingRoom::WaitingRoom(const WaitingRoomConfig& config, sim::Simulator& sim,

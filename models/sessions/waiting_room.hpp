@@ -34,7 +34,7 @@ struct WaitingRoomStats {
 
 // Columns of the waiting room's time series after "t_s", and one row of them.
 const std::vector<std::string>& waiting_room_series_columns();
-std::vector<double> waiting_room_row(const WaitingRoomStats& s, sim::Time end);
+void waiting_room_row(const WaitingRoomStats& s, sim::Time end, std::vector<double>& row);
 
 // A virtual queue in front of the shop (docs/scenario.md, "waiting_room"): at most
 // `max_active` sessions are in the shop at once; a session arriving beyond that waits
