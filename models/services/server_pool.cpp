@@ -64,7 +64,7 @@ class ServerPool final : public Service {
   void next_call(RequestId id);
   void finish(RequestId id, Outcome outcome);
   void free_worker(RequestId id);
-  void serve_queue();
+  bool serve_queue();
   void time_out(RequestId id);
   void leave_queue(RequestId id);
 
@@ -87,7 +87,10 @@ class ServerPool final : public Service {
   std::optional<Time> timeout_;
   Streams streams_;
   std::vector<Instance> instances_;
-  std::vector<RequestQueue> running_;     // per instance
+  // Who runs on each instance, for failing them when it goes down; kept only when
+  // instances can go down (outages, crashes): nothing else reads it.
+  bool instances_fail_;
+  std::vector<RequestQueue> running_;
   std::vector<std::uint32_t> free_list_;  // instances that may have a free worker
   std::vector<std::vector<std::uint32_t>> outage_instances_;  // who each outage took down
   std::uint32_t pool_outages_ = 0;                            // whole-pool outages in progress
@@ -104,6 +107,7 @@ ServerPool::ServerPool(const ServiceConfig& config, const ServiceContext& contex
       outages_(config.outages),
       timeout_(config.timeout),
       streams_(streams),
+      instances_fail_(!outages_.empty() || config_.crashes),
       queue_(*context.requests) {
   const int slots =
       config_.autoscale ? std::max(config_.instances, config_.autoscale->max) : config_.instances;
@@ -152,6 +156,7 @@ void ServerPool::admit(RequestId id) {
   if (timeout_) r.timeout = sim().after(*timeout_, this, kTimeout, id);
   if (instance != kNoInstance) {
     start(id, instance);
+    set_busy();
     return;
   }
   r.state = Request::State::waiting;
@@ -159,6 +164,7 @@ void ServerPool::admit(RequestId id) {
   set_queue();
 }
 
+// The caller records the busy level, once for all the starts of the moment.
 void ServerPool::start(RequestId id, std::uint32_t instance) {
   Request& r = requests()[id];
   r.state = Request::State::in_service;
@@ -166,8 +172,7 @@ void ServerPool::start(RequestId id, std::uint32_t instance) {
   r.step = 0;
   ++instances_[instance].busy;
   ++busy_;
-  set_busy();
-  running_[instance].push_back(id);
+  if (instances_fail_) running_[instance].push_back(id);
   record_start(r);
   r.work = sim().after(config_.service.sample(streams_.service), this, kWorkDone, id);
   notify_start(id);
@@ -240,10 +245,9 @@ void ServerPool::finish(RequestId id, Outcome outcome) {
 void ServerPool::free_worker(RequestId id) {
   const std::uint32_t i = requests()[id].slot;
   Instance& in = instances_[i];
-  running_[i].remove(id);
+  if (instances_fail_) running_[i].remove(id);
   --in.busy;
   --busy_;
-  set_busy();
   if (in.draining && in.busy == 0) {
     deprovision(i);
     capacity_changed();
@@ -251,17 +255,25 @@ void ServerPool::free_worker(RequestId id) {
     in.in_free_list = true;
     free_list_.push_back(i);
   }
-  serve_queue();
+  if (!serve_queue()) set_busy();
 }
 
-void ServerPool::serve_queue() {
+// Starts waiting requests while workers are free; returns whether it started any. The
+// levels are recorded once, after the last start: several changes at one moment leave
+// the same time averages as the last one alone.
+bool ServerPool::serve_queue() {
+  bool started = false;
   while (!queue_.empty()) {
     const std::uint32_t instance = pick_instance();
-    if (instance == kNoInstance) return;
-    const RequestId next = queue_.pop_front();
-    set_queue();
-    start(next, instance);
+    if (instance == kNoInstance) break;
+    start(queue_.pop_front(), instance);
+    started = true;
   }
+  if (started) {
+    set_queue();
+    set_busy();
+  }
+  return started;
 }
 
 void ServerPool::time_out(RequestId id) {
@@ -474,7 +486,7 @@ void ServerPool::set_busy() {
   const Time now = sim().now();
   const auto busy = static_cast<double>(busy_);
   stats_.record([&](ServiceStats& s) { s.busy.set(now, busy); });
-  scale_busy_.set(now, busy);
+  if (config_.autoscale) scale_busy_.set(now, busy);
 }
 
 void ServerPool::set_queue() {

@@ -5,8 +5,6 @@
 
 #include "models/services/service_types.hpp"
 
-#include "models/services/service_types.hpp"
-
 namespace surgesim::models {
 
 Service::Service(const ServiceConfig& config, ServiceContext context)
@@ -17,9 +15,9 @@ Service::Service(const ServiceConfig& config, ServiceContext context)
   for (const Callee& edge : edges) {
     // "service.web.calls.0.retry", "service.cache.miss.retry": one jitter stream per edge.
     const std::string key = edge.key.substr(0, edge.key.rfind(".to"));
-    dependencies_.emplace_back(
-        *this, index_of(edge.to), edge.p, edge.options,
-        sim::RandomStream(context.seed, context.replication, "service." + name_ + "." + key + ".retry"));
+    dependencies_.emplace_back(*this, index_of(edge.to), edge.p, edge.options,
+                               sim::RandomStream(context.seed, context.replication,
+                                                 "service." + name_ + "." + key + ".retry"));
   }
 }
 
@@ -83,7 +81,7 @@ void Service::respond(RequestId id, Outcome outcome) {
   }
 }
 
-void Service::notify_start(RequestId id) {
+void Service::tell_start(RequestId id) {
   const Request& r = requests()[id];
   if (r.parent == kNoRequest && !r.detached) ctx_.sink->on_service_start(id);
 }

@@ -22,9 +22,13 @@ class ResponseSink {
  public:
   virtual void on_service_start(RequestId id) = 0;
   virtual void on_response(RequestId id, Outcome outcome) = 0;
+  // Whether on_service_start has anything to do; when not, the services skip the call
+  // (one per page request).
+  bool hears_starts() const { return hears_starts_; }
 
  protected:
   ~ResponseSink() = default;
+  bool hears_starts_ = true;
 };
 
 class Service;
@@ -93,7 +97,9 @@ class Service : public sim::EventTarget {
   // this service unless a callee's failure caused it. Does not release the request.
   void respond(RequestId id, Outcome outcome);
   // Tells the shopper that the page request's own work started.
-  void notify_start(RequestId id);
+  void notify_start(RequestId id) {
+    if (ctx_.sink->hears_starts()) tell_start(id);
+  }
   // Makes call `d` (an index into the type's callees, in the order they are written)
   // for request `parent`: each attempt is a request of its own at the callee, unless the
   // breaker refuses it (`error` at once, blamed on the callee, not retried); a failure
@@ -116,8 +122,8 @@ class Service : public sim::EventTarget {
   // The same for one outage. Called when the simulated span starts (now): an outage
   // that began before a window and lasts into it starts with the window, one over
   // before it is left out.
-  void schedule_outage(const OutageConfig& outage, std::uint32_t start_tag,
-                       std::uint32_t end_tag, std::uint32_t arg);
+  void schedule_outage(const OutageConfig& outage, std::uint32_t start_tag, std::uint32_t end_tag,
+                       std::uint32_t arg);
   // Answers a request that never started (outage, rejection) and lets it go.
   void refuse(RequestId id, Outcome outcome) {
     respond(id, outcome);
@@ -135,16 +141,18 @@ class Service : public sim::EventTarget {
   void record_start(const Request& r);
   // Records the busy workers and the queue length from now on.
   void set_levels(std::uint64_t busy, std::uint64_t waiting);
-  // A worker is free: it goes to the head of `queue` (via `start`) before anyone hears
-  // the answer of the request that had it, so a reaction cannot jump the queue.
+  // A worker is free: it goes to the head of `queue` (via `start`, which takes the worker
+  // and records the levels) before anyone hears the answer of the request that had it,
+  // so a reaction cannot jump the queue. The levels are recorded once: changes at one
+  // moment leave the same time averages as the last one alone.
   template <class Start>
   void pass_worker(std::uint64_t& busy, RequestQueue& queue, Start&& start) {
     --busy;
-    set_levels(busy, queue.size());
-    if (queue.empty()) return;
-    const RequestId next = queue.pop_front();
-    set_levels(busy, queue.size());
-    start(next);
+    if (queue.empty()) {
+      set_levels(busy, 0);
+      return;
+    }
+    start(queue.pop_front());
   }
   // The shopper gave up on `id`: it leaves `queue` if it waits there (abandoned), or
   // runs on with its downstream calls and its result is wasted. Timers must be
@@ -155,6 +163,7 @@ class Service : public sim::EventTarget {
  private:
   friend class Dependency;  // a backoff is over: attempt_call
   void attempt_call(RequestId parent);
+  void tell_start(RequestId id);
   void call_failed(RequestId parent, Outcome outcome, std::uint32_t blame, bool retry);
 
   std::string name_;

@@ -100,6 +100,10 @@ Sessions::Sessions(const Scenario& scenario, std::uint64_t replication, sim::Sim
     journeys_.push_back(std::move(j));
   }
   page_stats_.resize(page_labels_.size());
+  // Only patience that covers the queue hears when the work starts.
+  hears_starts_ = std::any_of(journeys_.begin(), journeys_.end(), [](const Journey& j) {
+    return j.patience && j.patience_covers == PatienceCovers::queue;
+  });
 }
 
 void Sessions::start() {
@@ -182,7 +186,9 @@ void Sessions::arrive() {
   send(id);
 }
 
-void Sessions::enter(std::uint32_t session_id) { send(session_id); }
+void Sessions::enter(std::uint32_t session_id) {
+  send(session_id);
+}
 
 // The shopper's patience ran out in the room: the journey's whole revenue-to-go is lost,
 // blamed on the room.
