@@ -31,6 +31,15 @@ class TimeWeighted {
     area_ = 0.0;
   }
 
+  // Appends `later`, a window of the same quantity that starts at or after this one's
+  // last change and runs to `end`: its area is added and its level becomes the current.
+  void absorb(const TimeWeighted& later, double end) {
+    advance(later.start_);
+    area_ += later.area(end);
+    last_t_ = end;
+    value_ = later.value_;
+  }
+
   double value() const { return value_; }
 
   // Integral of the value from the (re)start to end_t (end_t >= last change).

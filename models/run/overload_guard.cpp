@@ -53,15 +53,22 @@ void OverloadGuard::on_pool_growth() {
 }
 
 OverloadGuard::Seen OverloadGuard::seen_now(const Service& service) const {
-  const ServiceStats& s = service.stats().total();
+  const Windowed<ServiceStats>& w = service.stats();
   const Time now = sim_.now();
-  return {static_cast<double>(s.arrivals),
-          static_cast<double>(s.started),
-          static_cast<double>(s.abandoned + s.timeouts),
-          s.queue.value(),
-          s.queue.area(now),
-          s.busy.area(now),
-          s.available.area(now)};
+  const auto count = [&](auto field) {
+    return w.so_far([&](const ServiceStats& s, Time) { return static_cast<double>(field(s)); },
+                    now);
+  };
+  const auto area = [&](auto level) {
+    return w.so_far([&](const ServiceStats& s, Time t) { return level(s).area(t); }, now);
+  };
+  return {count([](const ServiceStats& s) { return s.arrivals; }),
+          count([](const ServiceStats& s) { return s.started; }),
+          count([](const ServiceStats& s) { return s.abandoned + s.timeouts; }),
+          w.bucket().queue.value(),
+          area([](const ServiceStats& s) -> const sim::TimeWeighted& { return s.queue; }),
+          area([](const ServiceStats& s) -> const sim::TimeWeighted& { return s.busy; }),
+          area([](const ServiceStats& s) -> const sim::TimeWeighted& { return s.available; })};
 }
 
 void OverloadGuard::on_event(std::uint32_t, std::uint32_t) {
@@ -77,15 +84,16 @@ void OverloadGuard::on_event(std::uint32_t, std::uint32_t) {
   // a sixteenth of the budget, and at least every second.
   double arrivals = 0.0;
   const double dt = sim_.now() - last_t_;
+  std::vector<Seen> seen;
   for (std::size_t s = 0; s < services_.size(); ++s) {
-    arrivals += std::max(
-        0.0, static_cast<double>(services_[s]->stats().total().arrivals) - last_[s].arrivals);
+    seen.push_back(seen_now(*services_[s]));
+    arrivals += std::max(0.0, seen.back().arrivals - last_[s].arrivals);
   }
   double next = std::min(scenario_.bucket, 1.0);
   if (dt > 0.0 && arrivals > 0.0) {
     next = std::clamp(kWatchedShare * budget_requests_ / (arrivals / dt), 1e-3, next);
   }
-  for (std::size_t s = 0; s < services_.size(); ++s) last_[s] = seen_now(*services_[s]);
+  last_ = std::move(seen);
   last_t_ = sim_.now();
   sim_.after(next, this, 0);
 }

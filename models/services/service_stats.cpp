@@ -34,6 +34,34 @@ void ServiceStats::restart(sim::Time t) {
   provisioned.restart(t);
 }
 
+void ServiceStats::absorb(const ServiceStats& later, sim::Time end) {
+  arrivals += later.arrivals;
+  started += later.started;
+  waited += later.waited;
+  completed += later.completed;
+  rejected += later.rejected;
+  timeouts += later.timeouts;
+  abandoned += later.abandoned;
+  wasted += later.wasted;
+  errors += later.errors;
+  outages += later.outages;
+  pool_timeouts += later.pool_timeouts;
+  declined += later.declined;
+  hits += later.hits;
+  misses += later.misses;
+  rate_limited += later.rate_limited;
+  degraded += later.degraded;
+  short_circuited += later.short_circuited;
+  wait.merge(later.wait);
+  response.merge(later.response);
+  response_quantiles.merge(later.response_quantiles);
+  busy.absorb(later.busy, end);
+  available.absorb(later.available, end);
+  queue.absorb(later.queue, end);
+  instances.absorb(later.instances, end);
+  provisioned.absorb(later.provisioned, end);
+}
+
 double ServiceStats::utilization(sim::Time end) const {
   const double capacity_area = available.area(end);
   return capacity_area > 0 ? busy.area(end) / capacity_area : kNaN;

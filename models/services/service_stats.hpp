@@ -23,19 +23,19 @@ struct ServiceStats {
   std::uint64_t completed = 0;  // answered with success
   std::uint64_t rejected = 0;
   std::uint64_t timeouts = 0;
-  std::uint64_t abandoned = 0;      // left the queue because the shopper gave up
-  std::uint64_t wasted = 0;         // finished after the shopper had given up
-  std::uint64_t errors = 0;         // answered error, outage or pool_timeout
-  std::uint64_t outages = 0;        // of which outage
-  std::uint64_t pool_timeouts = 0;  // of which pool_timeout
-  std::uint64_t declined = 0;       // payment declines (a business answer, not an error)
-  std::uint64_t hits = 0;           // cache lookups that hit
-  std::uint64_t misses = 0;         // cache lookups that went to the backend
-  std::uint64_t rate_limited = 0;   // refused by the token bucket (also in rejected)
-  std::uint64_t degraded = 0;       // answered success after a failed optional call
+  std::uint64_t abandoned = 0;        // left the queue because the shopper gave up
+  std::uint64_t wasted = 0;           // finished after the shopper had given up
+  std::uint64_t errors = 0;           // answered error, outage or pool_timeout
+  std::uint64_t outages = 0;          // of which outage
+  std::uint64_t pool_timeouts = 0;    // of which pool_timeout
+  std::uint64_t declined = 0;         // payment declines (a business answer, not an error)
+  std::uint64_t hits = 0;             // cache lookups that hit
+  std::uint64_t misses = 0;           // cache lookups that went to the backend
+  std::uint64_t rate_limited = 0;     // refused by the token bucket (also in rejected)
+  std::uint64_t degraded = 0;         // answered success after a failed optional call
   std::uint64_t short_circuited = 0;  // call attempts refused by an open breaker
-  sim::Welford wait;                // arrival -> start of own work
-  sim::Welford response;            // arrival -> successful response
+  sim::Welford wait;                  // arrival -> start of own work
+  sim::Welford response;              // arrival -> successful response
   sim::QuantileSketch response_quantiles;
   sim::TimeWeighted busy;         // busy workers
   sim::TimeWeighted available;    // workers that could serve
@@ -45,6 +45,8 @@ struct ServiceStats {
 
   // Forgets everything before t but keeps the current levels.
   void restart(sim::Time t);
+  // Adds `later`, the statistics of the window that follows this one up to `end`.
+  void absorb(const ServiceStats& later, sim::Time end);
   double utilization(sim::Time end) const;
   Json to_json(sim::Time end, double cost_per_instance_hour) const;
 };

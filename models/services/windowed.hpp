@@ -4,9 +4,15 @@
 
 namespace surgesim::models {
 
-// The same statistics kept over two windows at once: `total` covers [warmup, duration)
-// for the summary, `bucket` the current time bucket for the time series. Recording goes
-// through `record` so that neither window can be forgotten.
+// The same statistics kept over two windows: `total` covers [warmup, duration) for the
+// summary, `bucket` the current time bucket for the time series. A record goes to the
+// bucket only, and each bucket is added to the total when it ends (Stats::absorb), so
+// the hot path updates one copy, not two. The exception is the bucket in which the
+// warm-up ends: the total restarts mid-bucket, and until that bucket ends records go
+// to both. Recording goes through `record` so that neither window can be forgotten.
+//
+// Stats provides restart(t) (forget everything before t, keep the current levels) and
+// absorb(part, end) (add a later window that ends at `end`, levels included).
 template <class Stats>
 class Windowed {
  public:
@@ -15,18 +21,45 @@ class Windowed {
 
   template <class Update>
   void record(Update&& update) {
-    update(total_);
     update(bucket_);
+    if (both_) [[unlikely]]
+      update(total_);
   }
 
+  // The total as of the last bucket's end (the whole window once the last bucket ended).
   const Stats& total() const { return total_; }
+  // The current bucket, from its start to now.
   const Stats& bucket() const { return bucket_; }
-  void restart_total(sim::Time t) { total_.restart(t); }
-  void restart_bucket(sim::Time t) { bucket_.restart(t); }
+
+  // A figure of the statistics window from its start to now, `read(stats, t)` read up to
+  // t: the ended buckets' share up to the current bucket's start, plus the current one's.
+  template <class Read>
+  double so_far(Read&& read, sim::Time now) const {
+    if (both_) return read(total_, now);
+    return read(total_, bucket_start_) + read(bucket_, now);
+  }
+
+  // The statistics window starts at t: what came before is forgotten, the current levels
+  // are kept, and records reach the total directly until the current bucket ends.
+  void restart_total(sim::Time t) {
+    if (!both_) total_.absorb(bucket_, t);  // brings the levels up to date
+    total_.restart(t);
+    both_ = true;
+  }
+  // The current bucket ends at t (its row has been read): the total takes it in, unless
+  // it saw the records itself, and the next bucket starts.
+  void restart_bucket(sim::Time t) {
+    if (!both_) total_.absorb(bucket_, t);
+    bucket_.restart(t);
+    bucket_start_ = t;
+    both_ = false;
+  }
 
  private:
   Stats total_;
   Stats bucket_;
+  sim::Time bucket_start_ = 0.0;
+  bool both_ = false;  // records reach the total directly (set at a restart of the total)
 };
 
 }  // namespace surgesim::models

@@ -46,6 +46,21 @@ void SessionStats::restart(sim::Time) {
   std::fill(lost_by_service.begin(), lost_by_service.end(), 0.0);
 }
 
+void SessionStats::absorb(const SessionStats& later, sim::Time) {
+  started += later.started;
+  completed += later.completed;
+  dropped += later.dropped;
+  for (std::size_t c = 0; c < kCauseCount; ++c) {
+    by_cause[c] += later.by_cause[c];
+    lost_by_cause[c] += later.lost_by_cause[c];
+  }
+  orders += later.orders;
+  revenue += later.revenue;
+  lost_revenue += later.lost_revenue;
+  for (std::size_t s = 0; s < lost_by_service.size(); ++s)
+    lost_by_service[s] += later.lost_by_service[s];
+}
+
 Json SessionStats::causes_json() const {
   Json j = Json::object();
   for (std::size_t c = 0; c < kCauseCount; ++c) j[std::string(kCauseNames[c])] = by_cause[c];
@@ -56,6 +71,13 @@ void PageStats::restart(sim::Time) {
   dropped = orders = 0;
   revenue = 0.0;
   latency.clear();
+}
+
+void PageStats::absorb(const PageStats& later, sim::Time) {
+  dropped += later.dropped;
+  orders += later.orders;
+  revenue += later.revenue;
+  latency.merge(later.latency);
 }
 
 Json PageStats::to_json(bool order_page) const {

@@ -52,6 +52,7 @@ struct SessionStats {
   }
   double drop_rate() const;
   void restart(sim::Time);
+  void absorb(const SessionStats& later, sim::Time);
   Json causes_json() const;
 };
 
@@ -64,6 +65,7 @@ struct PageStats {
   LatencyStats latency;
 
   void restart(sim::Time);
+  void absorb(const PageStats& later, sim::Time);
   // `order_page`: the page places orders, so its tree has `orders` and `revenue` (zeros
   // included: every replication's tree must have the same shape to be merged).
   Json to_json(bool order_page) const;

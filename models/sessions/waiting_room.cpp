@@ -15,6 +15,16 @@ void WaitingRoomStats::restart(sim::Time t) {
   active.restart(t);
 }
 
+void WaitingRoomStats::absorb(const WaitingRoomStats& later, sim::Time end) {
+  arrivals += later.arrivals;
+  admitted += later.admitted;
+  left += later.left;
+  wait.merge(later.wait);
+  wait_quantiles.merge(later.wait_quantiles);
+  waiting.absorb(later.waiting, end);
+  active.absorb(later.active, end);
+}
+
 Json WaitingRoomStats::to_json(sim::Time end) const {
   const LatencySummary w = summarize_latency(wait, wait_quantiles);
   Json j;

@@ -27,6 +27,7 @@ struct WaitingRoomStats {
   sim::TimeWeighted active;   // sessions in the shop (admitted, not ended)
 
   void restart(sim::Time t);
+  void absorb(const WaitingRoomStats& later, sim::Time end);
   // {arrivals, admitted, left, mean_wait_s, p95_wait_s, mean_waiting, mean_active} and,
   // beyond the reference, p50_wait_s, p99_wait_s (the quantiles SLOs may bound).
   Json to_json(sim::Time end) const;
