@@ -108,14 +108,18 @@ void QuantileSketch::merge(const QuantileSketch& other) {
     throw std::invalid_argument("QuantileSketch::merge: relative accuracies differ");
   if (other.count_ == 0) return;
 
-  // Only the occupied part of other's store needs to fit into ours.
+  // Only the occupied part of other's store needs to fit into ours. The span starts at
+  // the least value's bucket, which is occupied unless that value was counted as zero.
   const Span span = other.occupied();
   if (span.first != span.last) {
-    std::size_t first = span.last;
-    other.for_each_occupied([&](std::size_t k) {
-      first = k;
-      return true;
-    });
+    std::size_t first = span.first;
+    if (other.min_ < kMinIndexable) {
+      first = span.last;
+      other.for_each_occupied([&](std::size_t k) {
+        first = k;
+        return true;
+      });
+    }
     cover(other.offset_ + static_cast<int>(first),
           other.offset_ + static_cast<int>(span.last) - 1);  // no-op for self-merge
     const int shift = other.offset_ - offset_;

@@ -76,8 +76,12 @@ Handle compressed_layout(const std::vector<hsize_t>& dims) {
   }
   check_status(H5Pset_chunk(plist.get(), static_cast<int>(chunk.size()), chunk.data()),
                "chunk layout");
+  // Shuffled bytes compress almost as well at deflate's fastest level as at level 4
+  // (5.4 MB instead of 5.3 for the M/M/1 bench's 18,519 buckets; 35 MB uncompressed),
+  // and writing that file costs 0.20 s of CPU instead of 0.28 s, against 0.21 s for
+  // the whole simulation: a run with -o should not be bound by zlib.
   check_status(H5Pset_shuffle(plist.get()), "shuffle filter");
-  check_status(H5Pset_deflate(plist.get(), 4), "deflate filter");
+  check_status(H5Pset_deflate(plist.get(), 1), "deflate filter");
   return plist;
 }
 
