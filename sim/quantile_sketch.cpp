@@ -132,8 +132,14 @@ void QuantileSketch::merge(const QuantileSketch& other) {
   }
   zero_count_ += other.zero_count_;
   count_ += other.count_;
-  min_ = std::min(min_, other.min_);
-  max_ = std::max(max_, other.max_);
+  if (other.min_ < min_) {
+    min_ = other.min_;
+    min_key_ = other.min_key_;
+  }
+  if (other.max_ > max_) {
+    max_ = other.max_;
+    max_key_ = other.max_key_;
+  }
 }
 
 void QuantileSketch::clear() {
@@ -152,9 +158,8 @@ QuantileSketch::Span QuantileSketch::occupied() const {
   // Nothing outside the zero count (an empty sketch included): max_ < kMinIndexable.
   if (count_ == zero_count_) return {0, 0};
   // Values below kMinIndexable were counted as zero, so min_ need not name a bucket.
-  const int lo = min_ < kMinIndexable ? offset_ : index(min_);
-  return {static_cast<std::size_t>(lo - offset_),
-          static_cast<std::size_t>(index(max_) - offset_) + 1};
+  const int lo = min_ < kMinIndexable ? offset_ : min_key_;
+  return {static_cast<std::size_t>(lo - offset_), static_cast<std::size_t>(max_key_ - offset_) + 1};
 }
 
 double QuantileSketch::quantile(double q) const {
@@ -205,7 +210,7 @@ void QuantileSketch::quantiles(const double* qs, double* out, std::size_t n) con
     std::uint64_t seen = zero_count_;
     for_each_occupied([&](std::size_t k) {
       seen += counts_[k];
-      for (; next < upper && static_cast<double>(seen) > ranks[next]; ++next)
+      for (; next<upper&& static_cast<double>(seen)> ranks[next]; ++next)
         out[pending[next]] = estimate(k);
       return next == upper;
     });

@@ -62,8 +62,16 @@ class QuantileSketch {
   void add(Key k) {
     const double x = k.x;
     ++count_;
-    if (x < min_) min_ = x;
-    if (x > max_) max_ = x;
+    // The extremes' bucket indices are kept beside them: every read, merge and clear
+    // starts from the span they bound, and time buckets do that every bucket.
+    if (x < min_) {
+      min_ = x;
+      min_key_ = k.index;
+    }
+    if (x > max_) {
+      max_ = x;
+      max_key_ = k.index;
+    }
     if (x < kMinIndexable) {
       ++zero_count_;
       return;
@@ -143,6 +151,8 @@ class QuantileSketch {
   std::uint64_t count_ = 0;
   double min_ = std::numeric_limits<double>::infinity();
   double max_ = -std::numeric_limits<double>::infinity();
+  int min_key_ = 0;  // index(min_), when min_ >= kMinIndexable
+  int max_key_ = 0;  // index(max_), when max_ >= kMinIndexable
 };
 
 }  // namespace surgesim::sim
