@@ -129,21 +129,25 @@ class EventQueue {
 
   // Precondition: !empty().
   Fired pop() {
-    if (on_ladder_) return pop_ladder();
+    if (on_ladder_) return pop_ladder(*ladder_front());
     settle();
-    const Entry top = tree_[kRoot];
-    const std::uint32_t slot = slot_of(top);
-    const Slot& s = slots_[slot];
-    const Fired fired{time_of(top.time), s.target, s.tag, s.arg};
-    vacate(slot);
-    // The next schedule() most likely replays this leaf's path: in a big tree, start
-    // fetching it while the event is dispatched.
-    if (first_leaf_ > kPrefetchAbove) {
-      for (std::size_t node = first_leaf_ + slot; node > kRoot; node = parent(node)) {
-        __builtin_prefetch(&tree_[node & ~std::size_t{3}], 1);
-      }
+    return pop_tree();
+  }
+
+  // The event loop's test and pop in one: takes the earliest event into `fired` if it is
+  // due before `end` (a time_key), else returns false. Comparing keys spares converting
+  // the time back for the test; an empty tree's root is kVacant, later than every end.
+  bool pop_before(std::uint64_t end, Fired& fired) {
+    if (on_ladder_) [[unlikely]] {
+      const Entry* front = ladder_front();
+      if (front == nullptr || front->time >= end) return false;
+      fired = pop_ladder(*front);
+      return true;
     }
-    return fired;
+    settle();
+    if (tree_[kRoot].time >= end) return false;
+    fired = pop_tree();
+    return true;
   }
 
   void clear();
@@ -158,6 +162,23 @@ class EventQueue {
 
  private:
   friend struct EventQueueTesting;
+
+  // Pops the tree's root; its replay is settled.
+  Fired pop_tree() {
+    const Entry top = tree_[kRoot];
+    const std::uint32_t slot = slot_of(top);
+    const Slot& s = slots_[slot];
+    const Fired fired{time_of(top.time), s.target, s.tag, s.arg};
+    vacate(slot);
+    // The next schedule() most likely replays this leaf's path: in a big tree, start
+    // fetching it while the event is dispatched.
+    if (first_leaf_ > kPrefetchAbove) {
+      for (std::size_t node = first_leaf_ + slot; node > kRoot; node = parent(node)) {
+        __builtin_prefetch(&tree_[node & ~std::size_t{3}], 1);
+      }
+    }
+    return fired;
+  }
 
   // Entry::order = priority (8 bits) | sequence (30 bits) | slot (26 bits). The
   // sequence is renumbered before it overflows (renumber()); the slot field bounds the
@@ -279,8 +300,9 @@ class EventQueue {
     }
     return front;
   }
-  Fired pop_ladder() {
-    const Entry top = *ladder_front();
+  // Pops `top`, the ladder's front (from ladder_front()).
+  Fired pop_ladder(const Entry& front) {
+    const Entry top = front;
     ladder_.pop_front();
     const std::uint32_t slot = slot_of(top);
     const Slot& s = slots_[slot];

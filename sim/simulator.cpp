@@ -6,8 +6,9 @@ bool Simulator::run_until(Time end, std::atomic<double>* progress, const std::at
   constexpr std::uint64_t kCheckEvery = 1u
                                         << 16;  // cheap enough to poll, often enough to feel live
   std::uint64_t until_check = kCheckEvery;
-  while (!events_.empty() && events_.next_time() < end) {
-    const EventQueue::Fired e = events_.pop();
+  const std::uint64_t end_key = time_key(end);
+  EventQueue::Fired e;
+  while (events_.pop_before(end_key, e)) {
     now_ = e.t;
     ++fired_;
     e.target->on_event(e.tag, e.arg);

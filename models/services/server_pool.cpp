@@ -53,12 +53,16 @@ class ServerPool final : public Service {
     bool booting = false;
     bool crashed = false;
     bool draining = false;  // scaled in: finishes its requests, takes no new ones
+    // None of the above holds it down: kept by refresh() after each change of them, as
+    // every arrival and every finished request asks.
+    bool up = false;
     bool in_free_list = false;
     sim::EventHandle crash;  // next failure (or repair while crashed)
     sim::EventHandle boot;
   };
 
-  bool accepting(std::uint32_t i) const;
+  bool accepting(std::uint32_t i) const { return pool_outages_ == 0 && instances_[i].up; }
+  static void refresh(Instance& in);
   std::uint32_t pick_instance();
   void start(RequestId id, std::uint32_t instance);
   void next_call(RequestId id);
@@ -118,6 +122,7 @@ ServerPool::ServerPool(const ServiceConfig& config, const ServiceContext& contex
   for (std::uint32_t i = 0; i < static_cast<std::uint32_t>(config_.instances); ++i) {
     provision(i);
     instances_[i].booting = false;
+    refresh(instances_[i]);
     bring_up(i);
   }
   capacity_changed();
@@ -127,10 +132,8 @@ ServerPool::ServerPool(const ServiceConfig& config, const ServiceContext& contex
   if (config_.autoscale) sim().after(config_.autoscale->interval, this, kAutoscale);
 }
 
-bool ServerPool::accepting(std::uint32_t i) const {
-  const Instance& in = instances_[i];
-  return pool_outages_ == 0 && in.provisioned && !in.booting && !in.crashed && in.outages == 0 &&
-         !in.draining;
+void ServerPool::refresh(Instance& in) {
+  in.up = in.provisioned && !in.booting && !in.crashed && in.outages == 0 && !in.draining;
 }
 
 // The most recently freed instance with a free worker; entries that went down or
@@ -202,6 +205,7 @@ void ServerPool::on_event(std::uint32_t tag, std::uint32_t arg) {
     case kBooted:
       instances_[arg].boot = {};
       instances_[arg].booting = false;
+      refresh(instances_[arg]);
       bring_up(arg);
       capacity_changed();
       break;
@@ -349,6 +353,7 @@ void ServerPool::start_outage(std::uint32_t o) {
        ++i) {
     if (!instances_[i].provisioned || instances_[i].outages > 0) continue;
     ++instances_[i].outages;
+    refresh(instances_[i]);
     taken.push_back(i);
     take_down(i, Outcome::outage);
   }
@@ -361,6 +366,7 @@ void ServerPool::end_outage(std::uint32_t o) {
   } else {
     for (const std::uint32_t i : outage_instances_[o]) {
       --instances_[i].outages;
+      refresh(instances_[i]);
       bring_up(i);
     }
     outage_instances_[o].clear();
@@ -372,6 +378,7 @@ void ServerPool::crash(std::uint32_t i) {
   Instance& in = instances_[i];
   in.crash = {};
   in.crashed = true;
+  refresh(in);
   in.crash = sim().after(streams_.crashes.exponential(config_.crashes->mttr), this, kRepair, i);
   take_down(i, Outcome::error);
 }
@@ -379,6 +386,7 @@ void ServerPool::crash(std::uint32_t i) {
 void ServerPool::repair(std::uint32_t i) {
   Instance& in = instances_[i];
   in.crashed = false;
+  refresh(in);
   in.crash = sim().after(streams_.crashes.exponential(config_.crashes->mtbf), this, kCrash, i);
   bring_up(i);
   capacity_changed();
@@ -392,6 +400,7 @@ void ServerPool::provision(std::uint32_t i) {
   in.booting = true;
   in.crashed = false;
   in.draining = false;
+  refresh(in);
   if (config_.crashes) {
     in.crash = sim().after(streams_.crashes.exponential(config_.crashes->mtbf), this, kCrash, i);
   }
@@ -402,6 +411,7 @@ void ServerPool::deprovision(std::uint32_t i) {
   sim().cancel(in.crash);
   sim().cancel(in.boot);
   in.provisioned = in.booting = in.crashed = in.draining = false;
+  refresh(in);
 }
 
 // Every `interval`: ask for ceil(instances x utilisation / target) instances within
@@ -430,6 +440,7 @@ void ServerPool::autoscale() {
       --missing;
       if (in.draining) {  // still running: take it back at once
         in.draining = false;
+        refresh(in);
         bring_up(i);
         continue;
       }
@@ -438,6 +449,7 @@ void ServerPool::autoscale() {
         in.boot = sim().after(a.delay, this, kBooted, i);
       } else {
         in.booting = false;
+        refresh(in);
         bring_up(i);
       }
     }
@@ -453,6 +465,7 @@ void ServerPool::autoscale() {
           deprovision(i);
         } else {
           in.draining = true;
+          refresh(in);
         }
       }
     };

@@ -24,10 +24,21 @@ TrafficSource::TrafficSource(const TrafficConfig& config, sim::RandomStream stre
   spikes_ = rate.spikes();
   pending_.assign(1 + spikes_.size(), -std::numeric_limits<Time>::infinity());
   inverse_scale_ = rate.scale() > 0.0 ? 1.0 / rate.scale() : 0.0;
+  constant_ =
+      spikes_.empty() && base_.size() == 1 && base_[0].slope == 0.0 && base_[0].to == sim::kForever;
 }
 
 Time TrafficSource::next_arrival(Time now) {
   if (inverse_scale_ == 0.0) return sim::kForever;
+  if (constant_) {
+    // base_after's last piece, the same operations in the same order.
+    if (pending_[0] <= now) {
+      const double e = stream_.exponential(1.0) * inverse_scale_;
+      const double r = base_[0].rate_at_from;
+      pending_[0] = r > 0.0 ? now + e / r : sim::kForever;
+    }
+    return pending_[0];
+  }
   Time earliest = sim::kForever;
   for (std::size_t i = 0; i < pending_.size(); ++i) {
     if (pending_[i] <= now) {

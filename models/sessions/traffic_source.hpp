@@ -43,6 +43,8 @@ class TrafficSource {
   std::vector<Spike> spikes_;
   std::vector<Time> pending_;  // [0]: base, [1 + k]: spike k; -infinity = not drawn yet
   double inverse_scale_;       // 0 when scale is 0 (no arrivals at all)
+  // A constant rate and no spikes: plain Poisson arrivals, drawn without walking pieces.
+  bool constant_ = false;
   sim::RandomStream stream_;
 };
 
