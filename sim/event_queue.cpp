@@ -21,7 +21,9 @@ std::uint32_t EventQueue::grow(EventTarget* target, std::uint32_t tag, std::uint
   if (on_ladder_) {
     // The tree is rebuilt for all slots when it takes over again.
   } else if (slots_.size() > leaves_) {
-    resize_tree(std::max<std::size_t>(16, 4 * leaves_));  // one level more
+    // One level more, and no minimum: with at most four events pending (a single server's
+    // next arrival and service) every change replays a single level.
+    resize_tree(4 * leaves_);
   } else if (first_leaf_ + slots_.size() > tree_.size()) {
     tree_.resize(first_leaf_ + round_up4(slots_.size()), kVacant);  // whole sibling groups
   }

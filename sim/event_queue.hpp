@@ -96,6 +96,8 @@ class EventQueue {
 
   // Removes a pending event and clears the handle; a stale or empty handle is a no-op.
   bool cancel(EventHandle& handle) {
+    // Most timers cancelled were never set (no patience, no timeout): one test.
+    if (handle.empty()) return false;
     const bool pending = is_pending(handle);
     if (pending) {
       if (on_ladder_) {

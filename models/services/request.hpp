@@ -68,8 +68,10 @@ class RequestPool {
     }
     return id;
   }
-  void release(RequestId id) {
-    (*this)[id].state = Request::State::free;
+  void release(RequestId id) { release(id, (*this)[id]); }
+  // The same with the request at hand (`r` is (*this)[id]).
+  void release(RequestId id, Request& r) {
+    r.state = Request::State::free;
     free_.push_back(id);
   }
   Request& operator[](RequestId id) { return chunks_[id / kChunk][id % kChunk]; }

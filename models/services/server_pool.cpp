@@ -64,10 +64,12 @@ class ServerPool final : public Service {
   bool accepting(std::uint32_t i) const { return pool_outages_ == 0 && instances_[i].up; }
   static void refresh(Instance& in);
   std::uint32_t pick_instance();
-  void start(RequestId id, std::uint32_t instance);
-  void next_call(RequestId id);
-  void finish(RequestId id, Outcome outcome);
-  void free_worker(RequestId id);
+  // The request's own slot comes along (`r` is requests()[id]) so that the path of a
+  // request through the pool looks it up once.
+  void start(RequestId id, Request& r, std::uint32_t instance);
+  void next_call(RequestId id, Request& r);
+  void finish(RequestId id, Request& r, Outcome outcome);
+  void free_worker(RequestId id, const Request& r);
   bool serve_queue();
   void time_out(RequestId id);
   void leave_queue(RequestId id);
@@ -158,7 +160,7 @@ void ServerPool::admit(RequestId id) {
   }
   if (timeout_) r.timeout = sim().after(*timeout_, this, kTimeout, id);
   if (instance != kNoInstance) {
-    start(id, instance);
+    start(id, r, instance);
     set_busy();
     return;
   }
@@ -168,8 +170,7 @@ void ServerPool::admit(RequestId id) {
 }
 
 // The caller records the busy level, once for all the starts of the moment.
-void ServerPool::start(RequestId id, std::uint32_t instance) {
-  Request& r = requests()[id];
+void ServerPool::start(RequestId id, Request& r, std::uint32_t instance) {
   r.state = Request::State::in_service;
   r.slot = instance;
   r.step = 0;
@@ -183,10 +184,12 @@ void ServerPool::start(RequestId id, std::uint32_t instance) {
 
 void ServerPool::on_event(std::uint32_t tag, std::uint32_t arg) {
   switch (tag) {
-    case kWorkDone:
-      requests()[arg].work = {};
-      next_call(arg);
+    case kWorkDone: {
+      Request& r = requests()[arg];
+      r.work = {};
+      next_call(arg, r);
       break;
+    }
     case kTimeout:
       time_out(arg);
       break;
@@ -216,8 +219,7 @@ void ServerPool::on_event(std::uint32_t tag, std::uint32_t arg) {
 }
 
 // Makes the next downstream call that its probability selects, or finishes.
-void ServerPool::next_call(RequestId id) {
-  Request& r = requests()[id];
+void ServerPool::next_call(RequestId id, Request& r) {
   while (r.step < dependency_count()) {
     const std::uint32_t d = r.step++;
     const double p = dependency(d).p();
@@ -226,28 +228,29 @@ void ServerPool::next_call(RequestId id) {
       return;
     }
   }
-  finish(id, Outcome::success);
+  finish(id, r, Outcome::success);
 }
 
 void ServerPool::on_call_done(RequestId parent, Outcome outcome) {
-  requests()[parent].state = Request::State::in_service;
+  Request& r = requests()[parent];
+  r.state = Request::State::in_service;
   if (outcome == Outcome::success) {
-    next_call(parent);
+    next_call(parent, r);
     return;
   }
-  finish(parent, outcome);
+  finish(parent, r, outcome);
 }
 
 // The request's work ends: success after its calls, or the failure of a call.
-void ServerPool::finish(RequestId id, Outcome outcome) {
-  free_worker(id);
-  end_request(id, outcome);
+void ServerPool::finish(RequestId id, Request& r, Outcome outcome) {
+  free_worker(id, r);
+  end_request(id, r, outcome);
 }
 
 // Frees the worker and hands it to the head of the queue before anyone hears the
 // answer, so that a request sent in reaction to it cannot jump the queue.
-void ServerPool::free_worker(RequestId id) {
-  const std::uint32_t i = requests()[id].slot;
+void ServerPool::free_worker(RequestId id, const Request& r) {
+  const std::uint32_t i = r.slot;
   Instance& in = instances_[i];
   if (instances_fail_) running_[i].remove(id);
   --in.busy;
@@ -270,7 +273,8 @@ bool ServerPool::serve_queue() {
   while (!queue_.empty()) {
     const std::uint32_t instance = pick_instance();
     if (instance == kNoInstance) break;
-    start(queue_.pop_front(), instance);
+    const RequestId next = queue_.pop_front();
+    start(next, requests()[next], instance);
     started = true;
   }
   if (started) {
@@ -311,9 +315,10 @@ void ServerPool::leave_queue(RequestId id) {
 void ServerPool::fail_running(std::uint32_t instance, Outcome cause) {
   while (!running_[instance].empty()) {
     const RequestId id = running_[instance].front();
-    sim().cancel(requests()[id].work);
+    Request& r = requests()[id];
+    sim().cancel(r.work);
     abandon_call(id);  // the callee works on, but its answer has nobody to go to
-    finish(id, cause);
+    finish(id, r, cause);
   }
 }
 

@@ -32,8 +32,7 @@ void Service::arrive(RequestId id) {
   admit(id);
 }
 
-void Service::respond(RequestId id, Outcome outcome) {
-  Request& r = requests()[id];
+void Service::respond(RequestId id, Request& r, Outcome outcome) {
   r.answered = true;
   const Time response = sim().now() - r.arrival_t;
   const bool wasted = r.orphaned;

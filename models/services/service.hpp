@@ -95,7 +95,9 @@ class Service : public sim::EventTarget {
   // calling request). A success for a shopper who left counts as wasted, and still
   // reaches a calling request so that it runs to completion. A failure is blamed on
   // this service unless a callee's failure caused it. Does not release the request.
-  void respond(RequestId id, Outcome outcome);
+  void respond(RequestId id, Outcome outcome) { respond(id, requests()[id], outcome); }
+  // The same with the request at hand (`r` is requests()[id]; the pool never moves it).
+  void respond(RequestId id, Request& r, Outcome outcome);
   // Tells the shopper that the page request's own work started.
   void notify_start(RequestId id) {
     if (ctx_.sink->hears_starts()) tell_start(id);
@@ -131,11 +133,11 @@ class Service : public sim::EventTarget {
   }
   // The request's work is over: answer unless an answer (a timeout) already went out,
   // and let it go.
-  void end_request(RequestId id, Outcome outcome) {
-    Request& r = requests()[id];
+  void end_request(RequestId id, Outcome outcome) { end_request(id, requests()[id], outcome); }
+  void end_request(RequestId id, Request& r, Outcome outcome) {
     sim().cancel(r.timeout);
-    if (!r.answered) respond(id, outcome);
-    requests().release(id);
+    if (!r.answered) respond(id, r, outcome);
+    requests().release(id, r);
   }
   // Counts the start of a request's own work (and how long it waited).
   void record_start(const Request& r);
