@@ -95,6 +95,8 @@ Sessions::Sessions(const Scenario& scenario, std::uint64_t replication, sim::Sim
       page_labels_.push_back(jc.name + "." + pc.name);
       order_pages_.push_back(pc.order_value.has_value());
       page_journey_.push_back(journeys_.size());
+      page_place_.push_back(
+          {static_cast<std::uint32_t>(journeys_.size()), static_cast<std::uint32_t>(p)});
       j.pages.push_back(std::move(page));
     }
     journeys_.push_back(std::move(j));
@@ -142,13 +144,15 @@ void Sessions::record_session(const Journey& j, Update&& update) {
 }
 
 void Sessions::on_event(std::uint32_t tag, std::uint32_t arg) {
-  switch (tag) {
+  switch (tag & ((1u << kTagBits) - 1)) {
     case kArrival:
       arrive();
       break;
-    case kNextPage:
-      send(arg);
+    case kNextPage: {
+      const PagePlace& place = page_place_[tag >> kTagBits];
+      send(arg, place.journey, place.page);
       break;
+    }
     case kPatience:
       sessions_[arg].patience = {};
       give_up(arg);
@@ -183,11 +187,12 @@ void Sessions::arrive() {
   if (s.in_window) ++unfinished_;
   record_session(j, [](SessionStats& st) { ++st.started; });
   if (room_ && !room_->arrive(id)) return;  // it waits: enter or leave_room follows
-  send(id);
+  send(id, s.journey, s.page);
 }
 
 void Sessions::enter(std::uint32_t session_id) {
-  send(session_id);
+  const Session& s = sessions_[session_id];
+  send(session_id, s.journey, s.page);
 }
 
 // The shopper's patience ran out in the room: the journey's whole revenue-to-go is lost,
@@ -198,10 +203,10 @@ void Sessions::leave_room(std::uint32_t session_id) {
   end(session_id, Cause::waiting, room_slot_, j.pages[j.start].revenue_to_go);
 }
 
-void Sessions::send(std::uint32_t session_id) {
+void Sessions::send(std::uint32_t session_id, std::uint32_t journey, std::uint32_t page_index) {
   Session& s = sessions_[session_id];
-  Journey& j = journeys_[s.journey];
-  const Page& page = j.pages[s.page];
+  Journey& j = journeys_[journey];
+  const Page& page = j.pages[page_index];
   const RequestId rid = requests_.acquire();
   Request& r = requests_[rid];
   r.session = session_id;
@@ -240,7 +245,8 @@ void Sessions::on_response(RequestId id, Outcome outcome) {
     // Retry k = retries - 1 waits backoff x multiplier^k x [1 - jitter, 1]; no draw
     // without jitter, so older scenarios keep their streams.
     const double u = j.retry.jitter > 0.0 ? j.retry_stream.uniform01() : 0.0;
-    sim_.after(j.retry.delay(static_cast<int>(s.retries) - 1, u), this, kNextPage, session_id);
+    sim_.after(j.retry.delay(static_cast<int>(s.retries) - 1, u), this, next_page_tag(j, s.page),
+               session_id);
     return;
   }
   // A session that fails on an order page loses that page's order too.
@@ -287,9 +293,9 @@ void Sessions::succeeded(std::uint32_t session_id, Time response) {
   s.retries = 0;
   const Time think = page.think.sample(j.think_stream);
   if (think > 0.0) {
-    sim_.after(think, this, kNextPage, session_id);
+    sim_.after(think, this, next_page_tag(j, s.page), session_id);
   } else {
-    send(session_id);
+    send(session_id, s.journey, s.page);
   }
 }
 

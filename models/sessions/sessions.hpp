@@ -23,9 +23,7 @@ namespace surgesim::models {
 // its expected revenue-to-go. `services` is indexed like scenario.services and may be
 // filled after construction. With a waiting room, a session that finds the shop full
 // waits in it before its first page, or leaves it (cause `waiting`).
-class Sessions final : public sim::EventTarget,
-                       public ResponseSink,
-                       private WaitingRoom::Doors {
+class Sessions final : public sim::EventTarget, public ResponseSink, private WaitingRoom::Doors {
  public:
   Sessions(const Scenario& scenario, std::uint64_t replication, sim::Simulator& sim,
            RequestPool& requests, const std::vector<std::unique_ptr<Service>>& services);
@@ -62,7 +60,9 @@ class Sessions final : public sim::EventTarget,
   void latency(std::size_t journey, bool bucket, LatencyStats& out) const;
 
  private:
+  // The event's kind is in the tag's low two bits; kNextPage carries the page above them.
   enum Tag : std::uint32_t { kArrival, kNextPage, kPatience };
+  static constexpr std::uint32_t kTagBits = 2;
   static constexpr std::int32_t kExitPage = -1;
 
   struct Page {
@@ -104,7 +104,15 @@ class Sessions final : public sim::EventTarget,
   // WaitingRoom::Doors: a waiting session is admitted, or leaves the room.
   void enter(std::uint32_t session_id) override;
   void leave_room(std::uint32_t session_id) override;
-  void send(std::uint32_t session_id);
+  // Sends the request of page `page` of journey `journey`, where the session is. The
+  // caller says where: after a think time the event's tag holds the page, so a session
+  // that sat in memory untouched for a minute (cold, among 10^5 or more in flight) is
+  // not read before its request goes out; it is only written, which does not wait.
+  void send(std::uint32_t session_id, std::uint32_t journey, std::uint32_t page);
+  // The event that sends page `page` of `journey` for a session.
+  std::uint32_t next_page_tag(const Journey& journey, std::uint32_t page) const {
+    return kNextPage | journey.pages[page].stats << kTagBits;
+  }
   void succeeded(std::uint32_t session_id, Time response);
   bool leaves_because_slow(Journey& j, Time response);
   void give_up(std::uint32_t session_id);
@@ -126,7 +134,12 @@ class Sessions final : public sim::EventTarget,
   std::vector<std::string> page_labels_;
   std::vector<Windowed<PageStats>> page_stats_;
   std::vector<std::size_t> page_journey_;  // journey of each page
-  std::vector<bool> order_pages_;          // whether each page places orders
+  // Each page (by page_stats_ index) as journey and page within it, for next_page_tag.
+  struct PagePlace {
+    std::uint32_t journey, page;
+  };
+  std::vector<PagePlace> page_place_;
+  std::vector<bool> order_pages_;  // whether each page places orders
   std::vector<Session> sessions_;
   std::vector<std::uint32_t> free_sessions_;
   Windowed<SessionStats> totals_;
