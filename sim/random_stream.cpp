@@ -1,7 +1,9 @@
 #include "sim/random_stream.hpp"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
+// The vector kernels need GCC or Clang (target attributes, __builtin_cpu_supports) on x86-64.
+#if defined(__x86_64__) && defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+#define SURGESIM_PHILOX_X86 1
+#include <immintrin.h>
 #endif
 
 namespace surgesim::sim {
@@ -25,47 +27,8 @@ constexpr std::uint64_t splitmix64_mix(std::uint64_t x) {
   return z ^ (z >> 31);
 }
 
-#if defined(__SSE2__)
-// One Philox round on a block held as 32-bit lanes {c0, c1, c2, c3}; `mul` holds the
-// multipliers in lanes 0 and 2, `key` the round key in lanes 0 and 2 (zeros elsewhere).
-inline __m128i philox_round(__m128i c, __m128i mul, __m128i key) {
-  const __m128i products = _mm_mul_epu32(c, mul);  // 64-bit lanes {c0 * M0, c2 * M1}
-  // Lanes {hi(c2 M1), lo(c2 M1), hi(c0 M0), lo(c0 M0)}: the new c0..c3 before the xors.
-  const __m128i swapped = _mm_shuffle_epi32(products, _MM_SHUFFLE(0, 1, 2, 3));
-  const __m128i odd = _mm_srli_epi64(c, 32);  // lanes {c1, 0, c3, 0}
-  return _mm_xor_si128(_mm_xor_si128(swapped, odd), key);
-}
-#endif
-
-}  // namespace
-
-void philox4x32_10_batch(std::uint64_t first_block, std::uint64_t replication, std::uint64_t key,
-                         std::uint64_t* out) {
-#if defined(__SSE2__)
-  static_assert(kPhiloxBatch == 4, "the vector path below is written for four blocks");
-  const auto lane = [](std::uint32_t x) { return static_cast<int>(x); };
-  const __m128i mul = _mm_set_epi32(0, lane(kPhiloxMul1), 0, lane(kPhiloxMul0));
-  const __m128i weyl = _mm_set_epi32(0, lane(kPhiloxWeyl1), 0, lane(kPhiloxWeyl0));
-  __m128i k = _mm_set_epi32(0, lane(static_cast<std::uint32_t>(key >> 32)), 0,
-                            lane(static_cast<std::uint32_t>(key)));
-  const auto rep = static_cast<long long>(replication);
-  __m128i c0 = _mm_set_epi64x(rep, static_cast<long long>(first_block));
-  __m128i c1 = _mm_set_epi64x(rep, static_cast<long long>(first_block + 1));
-  __m128i c2 = _mm_set_epi64x(rep, static_cast<long long>(first_block + 2));
-  __m128i c3 = _mm_set_epi64x(rep, static_cast<long long>(first_block + 3));
-  for (int round = 0; round < 10; ++round) {
-    if (round > 0) k = _mm_add_epi32(k, weyl);  // as philox4x32_10: bumped between rounds
-    c0 = philox_round(c0, mul, k);
-    c1 = philox_round(c1, mul, k);
-    c2 = philox_round(c2, mul, k);
-    c3 = philox_round(c3, mul, k);
-  }
-  // Little-endian lanes: the low 64 bits of a block are w0 | w1 << 32, the high w2 | w3 << 32.
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), c0);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 2), c1);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 4), c2);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 6), c3);
-#else
+void batch_portable(std::uint64_t first_block, std::uint64_t replication, std::uint64_t key,
+                    std::uint64_t* out) {
   const std::array<std::uint32_t, 2> k{static_cast<std::uint32_t>(key),
                                        static_cast<std::uint32_t>(key >> 32)};
   for (int b = 0; b < kPhiloxBatch; ++b) {
@@ -77,7 +40,142 @@ void philox4x32_10_batch(std::uint64_t first_block, std::uint64_t replication, s
     out[2 * b] = std::uint64_t{w[0]} | std::uint64_t{w[1]} << 32;
     out[2 * b + 1] = std::uint64_t{w[2]} | std::uint64_t{w[3]} << 32;
   }
+}
+
+#if defined(SURGESIM_PHILOX_X86)
+// The vector kernels hold a block as 32-bit lanes {c0, c1, c2, c3}, `mul` the multipliers
+// and `key` the round key in lanes 0 and 2 (zeros in 1 and 3). A round is then
+//   products = c * mul           64-bit lanes {c0 * M0, c2 * M1}
+//   swapped  = products reversed {hi(c2 M1), lo(c2 M1), hi(c0 M0), lo(c0 M0)}
+//   c        = swapped ^ (c >> 32 in each 64-bit lane: {c1, 0, c3, 0}) ^ key,
+// and, little-endian, a block's low 64 bits are w0 | w1 << 32 and its high w2 | w3 << 32:
+// the registers store straight into the buffer.
+int lane(std::uint32_t x) {
+  return static_cast<int>(x);
+}
+
+inline __m128i philox_round(__m128i c, __m128i mul, __m128i key) {
+  const __m128i products = _mm_mul_epu32(c, mul);
+  const __m128i swapped = _mm_shuffle_epi32(products, _MM_SHUFFLE(0, 1, 2, 3));
+  return _mm_xor_si128(_mm_xor_si128(swapped, _mm_srli_epi64(c, 32)), key);
+}
+
+void batch_sse2(std::uint64_t first_block, std::uint64_t replication, std::uint64_t key,
+                std::uint64_t* out) {
+  const __m128i mul = _mm_set_epi32(0, lane(kPhiloxMul1), 0, lane(kPhiloxMul0));
+  const __m128i weyl = _mm_set_epi32(0, lane(kPhiloxWeyl1), 0, lane(kPhiloxWeyl0));
+  const __m128i key0 = _mm_set_epi32(0, lane(static_cast<std::uint32_t>(key >> 32)), 0,
+                                     lane(static_cast<std::uint32_t>(key)));
+  const auto rep = static_cast<long long>(replication);
+  // Four blocks at a time: four independent chains hide the multiply's latency, and more
+  // would not fit the sixteen registers.
+  for (int group = 0; group < kPhiloxBatch; group += 4) {
+    __m128i c[4];
+    for (int b = 0; b < 4; ++b) {
+      c[b] = _mm_set_epi64x(
+          rep, static_cast<long long>(first_block + static_cast<std::uint64_t>(group + b)));
+    }
+    __m128i k = key0;
+    for (int round = 0; round < 10; ++round) {
+      if (round > 0) k = _mm_add_epi32(k, weyl);  // as philox4x32_10: bumped between rounds
+      for (__m128i& block : c) block = philox_round(block, mul, k);
+    }
+    for (int b = 0; b < 4; ++b) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 2 * (group + b)), c[b]);
+    }
+  }
+}
+
+// Two blocks per register, one per 128-bit half. The AVX2 instructions act on each half as
+// their SSE2 namesakes do.
+__attribute__((target("avx2"))) inline __m256i philox_round(__m256i c, __m256i mul, __m256i key) {
+  const __m256i products = _mm256_mul_epu32(c, mul);
+  const __m256i swapped = _mm256_shuffle_epi32(products, _MM_SHUFFLE(0, 1, 2, 3));
+  return _mm256_xor_si256(_mm256_xor_si256(swapped, _mm256_srli_epi64(c, 32)), key);
+}
+
+__attribute__((target("avx2"))) void batch_avx2(std::uint64_t first_block,
+                                                std::uint64_t replication, std::uint64_t key,
+                                                std::uint64_t* out) {
+  const int m0 = lane(kPhiloxMul0), m1 = lane(kPhiloxMul1);
+  const int w0 = lane(kPhiloxWeyl0), w1 = lane(kPhiloxWeyl1);
+  const int k0 = lane(static_cast<std::uint32_t>(key));
+  const int k1 = lane(static_cast<std::uint32_t>(key >> 32));
+  const __m256i mul = _mm256_set_epi32(0, m1, 0, m0, 0, m1, 0, m0);
+  const __m256i weyl = _mm256_set_epi32(0, w1, 0, w0, 0, w1, 0, w0);
+  __m256i k = _mm256_set_epi32(0, k1, 0, k0, 0, k1, 0, k0);
+  const auto rep = static_cast<long long>(replication);
+  const auto block = [&](int b) {
+    return static_cast<long long>(first_block + static_cast<std::uint64_t>(b));
+  };
+  constexpr int kRegisters = kPhiloxBatch / 2;
+  __m256i c[kRegisters];
+  for (int r = 0; r < kRegisters; ++r) {
+    c[r] = _mm256_set_epi64x(rep, block(2 * r + 1), rep, block(2 * r));
+  }
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) k = _mm256_add_epi32(k, weyl);
+    for (__m256i& pair : c) pair = philox_round(pair, mul, k);
+  }
+  for (int r = 0; r < kRegisters; ++r) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 4 * r), c[r]);
+  }
+}
+
+bool has_avx2() {
+  __builtin_cpu_init();  // may run before the constructor that would call it
+  return __builtin_cpu_supports("avx2");
+}
 #endif
+
+// Chosen once; a stream drawing before this is set (from another translation unit's
+// static initialisation) uses the portable kernel, which gives the same numbers.
+#if defined(SURGESIM_PHILOX_X86)
+const PhiloxKernel kBestKernel = has_avx2() ? PhiloxKernel::avx2 : PhiloxKernel::sse2;
+#else
+const PhiloxKernel kBestKernel = PhiloxKernel::portable;
+#endif
+
+}  // namespace
+
+bool philox_kernel_available(PhiloxKernel kernel) {
+  switch (kernel) {
+    case PhiloxKernel::portable:
+      return true;
+#if defined(SURGESIM_PHILOX_X86)
+    case PhiloxKernel::sse2:
+      return true;
+    case PhiloxKernel::avx2:
+      return has_avx2();
+#else
+    case PhiloxKernel::sse2:
+    case PhiloxKernel::avx2:
+      return false;
+#endif
+  }
+  return false;
+}
+
+void philox4x32_10_batch(PhiloxKernel kernel, std::uint64_t first_block, std::uint64_t replication,
+                         std::uint64_t key, std::uint64_t* out) {
+  switch (kernel) {
+#if defined(SURGESIM_PHILOX_X86)
+    case PhiloxKernel::avx2:
+      return batch_avx2(first_block, replication, key, out);
+    case PhiloxKernel::sse2:
+      return batch_sse2(first_block, replication, key, out);
+#else
+    case PhiloxKernel::avx2:
+    case PhiloxKernel::sse2:
+#endif
+    case PhiloxKernel::portable:
+      return batch_portable(first_block, replication, key, out);
+  }
+}
+
+void philox4x32_10_batch(std::uint64_t first_block, std::uint64_t replication, std::uint64_t key,
+                         std::uint64_t* out) {
+  philox4x32_10_batch(kBestKernel, first_block, replication, key, out);
 }
 
 std::uint64_t stream_key(std::uint64_t seed, std::string_view name) {

@@ -44,15 +44,29 @@ constexpr std::array<std::uint32_t, 4> philox4x32_10(std::array<std::uint32_t, 4
 // are key word 0, the high 32 bits key word 1.
 std::uint64_t stream_key(std::uint64_t seed, std::string_view name);
 
-// Philox blocks first_block .. first_block + kPhiloxBatch - 1 of counter high words
+// Blocks a stream makes at a time: enough independent chains to keep the vector units busy,
+// few enough that a stream stays small (its buffer holds 2 * kPhiloxBatch numbers).
+inline constexpr int kPhiloxBatch = 8;
+
+// The instructions philox4x32_10_batch runs on; every kernel gives the same numbers.
+//   portable: philox4x32_10 block after block (any processor).
+//   sse2: one block per 128-bit register, so one multiply instruction makes both of a
+//     round's products; every x86-64 has it.
+//   avx2: the same, two blocks per 256-bit register (chosen at run time where the
+//     processor has AVX2; the build stays portable).
+enum class PhiloxKernel { portable, sse2, avx2 };
+
+// Whether this build and processor can run `kernel`.
+bool philox_kernel_available(PhiloxKernel kernel);
+
+// Philox blocks first_block .. first_block + kPhiloxBatch - 1 with counter high words
 // `replication` under `key` (stream_key's value), as next_u64 values: out[2b] = w0 | w1 << 32
 // and out[2b + 1] = w2 | w3 << 32 of block first_block + b. Exactly philox4x32_10 on each
-// block; with SSE2 (every x86-64) the blocks run side by side in vector registers, one
-// block per register, so one multiply instruction does both of a round's products and four
-// independent chains hide its latency: about half the instructions of the scalar rounds.
-inline constexpr int kPhiloxBatch = 4;
+// block (the block index wraps at 2^64). The first form runs the fastest available kernel.
 void philox4x32_10_batch(std::uint64_t first_block, std::uint64_t replication, std::uint64_t key,
                          std::uint64_t* out);
+void philox4x32_10_batch(PhiloxKernel kernel, std::uint64_t first_block, std::uint64_t replication,
+                         std::uint64_t key, std::uint64_t* out);
 
 // Independent random stream identified by (seed, replication, name). The Philox key is
 // derived from (seed, hash(name)) and the counter's high words hold the replication, so
@@ -62,7 +76,7 @@ void philox4x32_10_batch(std::uint64_t first_block, std::uint64_t replication, s
 // Layout: block i of a stream is philox4x32_10({lo32(i), hi32(i), lo32(rep), hi32(rep)},
 // stream_key(seed, name)); its output words w0..w3 give next_u64() values
 // w0 | w1 << 32 and then w2 | w3 << 32. Blocks are made kPhiloxBatch at a time, which
-// changes the cost, not the sequence. Cheap to copy (96 bytes); not thread-safe (one per
+// changes the cost, not the sequence. Cheap to copy (160 bytes); not thread-safe (one per
 // thread).
 class RandomStream {
  public:

@@ -69,32 +69,42 @@ TEST_CASE("stream layout: block index in the low counter words, replication in t
   }
 }
 
-// The batch is how streams make their numbers: it must be philox4x32_10 block by block,
-// also where the block index carries into its high word and for replications that use
-// all 64 bits.
-TEST_CASE("philox4x32_10_batch is philox4x32_10 on consecutive blocks") {
+// The batch is how streams make their numbers: every kernel must be philox4x32_10 block by
+// block, also where the block index carries into its high word or wraps, and for
+// replications that use all 64 bits.
+TEST_CASE("philox4x32_10_batch is philox4x32_10 on consecutive blocks, in every kernel") {
   using surgesim::sim::kPhiloxBatch;
   using surgesim::sim::philox4x32_10_batch;
-  const std::uint64_t firsts[] = {0, 1, 0xFFFFFFFEull, 0x00000001FFFFFFFFull,
-                                  ~std::uint64_t{0} - 1};
+  using surgesim::sim::PhiloxKernel;
+  CHECK(surgesim::sim::philox_kernel_available(PhiloxKernel::portable));
+#if defined(__x86_64__)
+  CHECK(surgesim::sim::philox_kernel_available(PhiloxKernel::sse2));
+#endif
+  const std::uint64_t firsts[] = {0, 1, 0xFFFFFFFCull, 0x00000001FFFFFFFBull,
+                                  ~std::uint64_t{0} - 2};
   const std::uint64_t reps[] = {0, 0x0000000500000003ull, ~std::uint64_t{0}};
   const std::uint64_t keys[] = {0, stream_key(7, "service"), ~std::uint64_t{0}};
-  for (const std::uint64_t first : firsts) {
-    for (const std::uint64_t rep : reps) {
-      for (const std::uint64_t k : keys) {
-        std::array<std::uint64_t, 2 * kPhiloxBatch> out{};
-        philox4x32_10_batch(first, rep, k, out.data());
-        const Key key{static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(k >> 32)};
-        for (int b = 0; b < kPhiloxBatch; ++b) {
-          const std::uint64_t block = first + static_cast<std::uint64_t>(b);  // wraps at 2^64
-          const Ctr w = philox4x32_10(
-              Ctr{static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
-                  static_cast<std::uint32_t>(rep), static_cast<std::uint32_t>(rep >> 32)},
-              key);
-          CHECK(out[static_cast<std::size_t>(2 * b)] ==
-                (std::uint64_t{w[0]} | std::uint64_t{w[1]} << 32));
-          CHECK(out[static_cast<std::size_t>(2 * b + 1)] ==
-                (std::uint64_t{w[2]} | std::uint64_t{w[3]} << 32));
+  for (const PhiloxKernel kernel :
+       {PhiloxKernel::portable, PhiloxKernel::sse2, PhiloxKernel::avx2}) {
+    if (!surgesim::sim::philox_kernel_available(kernel)) continue;
+    CAPTURE(static_cast<int>(kernel));
+    for (const std::uint64_t first : firsts) {
+      for (const std::uint64_t rep : reps) {
+        for (const std::uint64_t k : keys) {
+          std::array<std::uint64_t, 2 * kPhiloxBatch> out{};
+          philox4x32_10_batch(kernel, first, rep, k, out.data());
+          const Key key{static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(k >> 32)};
+          for (int b = 0; b < kPhiloxBatch; ++b) {
+            const std::uint64_t block = first + static_cast<std::uint64_t>(b);  // wraps at 2^64
+            const Ctr w = philox4x32_10(
+                Ctr{static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
+                    static_cast<std::uint32_t>(rep), static_cast<std::uint32_t>(rep >> 32)},
+                key);
+            CHECK(out[static_cast<std::size_t>(2 * b)] ==
+                  (std::uint64_t{w[0]} | std::uint64_t{w[1]} << 32));
+            CHECK(out[static_cast<std::size_t>(2 * b + 1)] ==
+                  (std::uint64_t{w[2]} | std::uint64_t{w[3]} << 32));
+          }
         }
       }
     }
