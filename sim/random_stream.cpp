@@ -68,7 +68,8 @@ void batch_sse2(std::uint64_t first_block, std::uint64_t replication, std::uint6
                                      lane(static_cast<std::uint32_t>(key)));
   const auto rep = static_cast<long long>(replication);
   // Four blocks at a time: four independent chains hide the multiply's latency, and more
-  // would not fit the sixteen registers.
+  // would spill out of the sixteen registers.
+  static_assert(kPhiloxBatch % 4 == 0);
   for (int group = 0; group < kPhiloxBatch; group += 4) {
     __m128i c[4];
     for (int b = 0; b < 4; ++b) {
@@ -108,6 +109,7 @@ __attribute__((target("avx2"))) void batch_avx2(std::uint64_t first_block,
   const auto block = [&](int b) {
     return static_cast<long long>(first_block + static_cast<std::uint64_t>(b));
   };
+  static_assert(kPhiloxBatch % 2 == 0);
   constexpr int kRegisters = kPhiloxBatch / 2;
   __m256i c[kRegisters];
   for (int r = 0; r < kRegisters; ++r) {
@@ -181,6 +183,9 @@ void philox4x32_10_batch(std::uint64_t first_block, std::uint64_t replication, s
 std::uint64_t stream_key(std::uint64_t seed, std::string_view name) {
   return splitmix64_mix(fnv1a64(name) ^ splitmix64_mix(seed));
 }
+
+// Services and journeys hold several streams each, one set per replication and thread.
+static_assert(sizeof(RandomStream) <= 160, "keep a stream within its documented size");
 
 RandomStream::RandomStream(std::uint64_t seed, std::uint64_t replication, std::string_view name)
     : key_(stream_key(seed, name)), replication_(replication) {}
