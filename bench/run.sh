@@ -2,6 +2,7 @@
 # Prints every performance figure, with the date and the machine:
 #   bench_kernel      the hold model at n = 10^3 .. 10^6 pending events (against
 #                     std::priority_queue) and an M/M/1 and M/M/16 shop in-process;
+#   bench_variates    CPU ns per random variate: the raw stream and each sampler;
 #   bench_scenario    sessions in flight: bench/in-flight.yaml at 1x traffic and at 10x
 #                     for a tenth of the time (~54,000 vs ~540,000 in flight); memory at
 #                     6 vs 60 minutes of constant traffic;
@@ -28,7 +29,7 @@ if [[ ! -f $build/CMakeCache.txt ]]; then
   echo "no build in $build: run ./setup.sh test first (or set BUILD_DIR)" >&2
   exit 1
 fi
-cmake --build "$build" -j2 --target bench_kernel bench_scenario surgesim >/dev/null
+cmake --build "$build" -j2 --target bench_kernel bench_variates bench_scenario surgesim >/dev/null
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 echo "surgesim benchmarks, $(date '+%Y-%m-%d %H:%M %Z')"
@@ -37,6 +38,8 @@ echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git dif
 echo
 
 "$build/bench/bench_kernel" "$scale"
+echo
+"$build/bench/bench_variates" "$scale"
 echo
 "$build/bench/bench_scenario" bench/in-flight.yaml "$repeat"
 echo
