@@ -89,7 +89,10 @@ sim::Time resolve_clock(const StartClock& start, int clock_s, sim::Time after, b
 
 std::string clock_text(const StartClock& start, sim::Time t, bool with_seconds) {
   constexpr long long kDay = static_cast<long long>(kDaySeconds);
-  const long long total = (std::llround(start.seconds_of_day + t) % kDay + kDay) % kDay;
+  // The day's part first (exact), so that a time past any integer (a traffic file can
+  // hold one; its message shows it on the clock) rounds within range.
+  const double of_day = std::fmod(start.seconds_of_day + t, kDaySeconds);
+  const long long total = (std::llround(of_day) % kDay + kDay) % kDay;
   const long long hours = total / 3600, minutes = total / 60 % 60, seconds = total % 60;
   return with_seconds ? fmt::format("{:02}:{:02}:{:02}", hours, minutes, seconds)
                       : fmt::format("{:02}:{:02}", hours, minutes);
@@ -137,7 +140,11 @@ std::string clock_needs_start(std::string_view written) {
 }
 
 std::string span_text(double seconds) {
-  if (seconds != std::floor(seconds)) return fmt::format("{:g}s", seconds);
+  // Beyond ~290 million years (2^63 s) a whole number of seconds has no integer to show
+  // it in hours and minutes: a traffic file can hold such a time, and the message that
+  // refuses it must not overflow.
+  if (seconds != std::floor(seconds) || !(std::abs(seconds) < 9.2e18))
+    return fmt::format("{:g}s", seconds);
   const auto whole = static_cast<long long>(seconds);
   if (whole == 0) return "0s";
   std::string out;

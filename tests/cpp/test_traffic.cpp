@@ -537,6 +537,10 @@ TEST_CASE("traffic errors: csv file") {
       {"t,rate\n0,5\n600,5\n00:05,6\n", "4:1", "previous row's (10m; rows must be in strictly increasing time), found '00:05' = 5m"},
       {"t,rate\n0,5\n  25:61,6\n", "3:3", "expected a time t (seconds, a duration such as 2h10m, or HH:MM / HH:MM:SS"},
       {"t,rate\n0,5\n1:2,6\n", "3:1", "found '1:2'"},
+      // A time past any hour count (found by the loader's fuzz target: the message
+      // converted it to an integer of hours and minutes, out of range).
+      {"t,rate\n0,5\n7777777277777777777777777777777777777777777777,6\n00:02,7\n", "4:1",
+       "previous row's (7.77778e+45s"},
       {"t,rate\n0,5\n-10,6\n", "3:1", "found '-10'"},
       {"t,rate\n0,5\n1:00:00:00,6\n", "3:1", "found '1:00:00:00'"},
       {"t,rate\n0,5\n60, -3\n", "3:5",
