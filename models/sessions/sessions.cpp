@@ -94,7 +94,6 @@ Sessions::Sessions(const Scenario& scenario, std::uint64_t replication, sim::Sim
       }
       page_labels_.push_back(jc.name + "." + pc.name);
       order_pages_.push_back(pc.order_value.has_value());
-      page_journey_.push_back(journeys_.size());
       page_place_.push_back(
           {static_cast<std::uint32_t>(journeys_.size()), static_cast<std::uint32_t>(p)});
       j.pages.push_back(std::move(page));
@@ -131,7 +130,7 @@ void Sessions::restart_buckets(Time t) {
 void Sessions::latency(std::size_t journey, bool bucket, LatencyStats& out) const {
   out.clear();
   for (std::size_t p = 0; p < page_stats_.size(); ++p) {
-    if (journey != kAllJourneys && page_journey_[p] != journey) continue;
+    if (journey != kAllJourneys && page_place_[p].journey != journey) continue;
     out.merge(bucket ? page_stats_[p].bucket().latency : page_stats_[p].total().latency);
   }
 }

@@ -52,7 +52,7 @@ class Sessions final : public sim::EventTarget, public ResponseSink, private Wai
   const std::string& page_label(std::size_t p) const { return page_labels_[p]; }
   const Windowed<PageStats>& page_stats(std::size_t p) const { return page_stats_[p]; }
   bool is_order_page(std::size_t p) const { return order_pages_[p]; }
-  std::size_t page_journey(std::size_t p) const { return page_journey_[p]; }
+  std::size_t page_journey(std::size_t p) const { return page_place_[p].journey; }
   // Page latency of one journey's pages (or of all pages: journey = npos), merged into
   // `out`, over the whole window or the current bucket. Merging when asked keeps the
   // hot path at one sketch per page.
@@ -133,8 +133,8 @@ class Sessions final : public sim::EventTarget, public ResponseSink, private Wai
   std::vector<Journey> journeys_;
   std::vector<std::string> page_labels_;
   std::vector<Windowed<PageStats>> page_stats_;
-  std::vector<std::size_t> page_journey_;  // journey of each page
-  // Each page (by page_stats_ index) as journey and page within it, for next_page_tag.
+  // Each page (by page_stats_ index) as its journey and its index there: for
+  // next_page_tag, and for merging a journey's page latency.
   struct PagePlace {
     std::uint32_t journey, page;
   };
