@@ -11,6 +11,7 @@ namespace surgesim::sim {
 // the bottom or splits it into a new rung below.
 bool LadderQueue::refill() {
   assert(next_ == bottom_.size());
+  settle();
   for (;;) {
     if (rung_count_ == 0) {
       if (top_.count == 0) return false;
@@ -114,6 +115,7 @@ void LadderQueue::sort_into_bottom(std::uint64_t low, std::uint64_t high) {
 }
 
 void LadderQueue::clear() {
+  deferred_ = nullptr;
   top_limit_ = 0;
   top_ = Bucket{};
   top_low_ = ~std::uint64_t{0};

@@ -36,23 +36,32 @@ namespace surgesim::sim {
 // same-time ties reach the bottom together, where the sort orders them by the tie word.
 class LadderQueue {
  public:
-  void push(const EventKey& e) {
+  void push(EventKey e) {
+    // NOTE: e arrives in two registers. Left to itself, GCC stores them to the stack and
+    // reloads them as one 16-byte value to copy the key, a load that cannot be forwarded
+    // from two 8-byte stores: it waits until every older store has reached the cache,
+    // and the last push's store into a chunk line has mostly missed. An empty asm that
+    // claims to change both words keeps them in registers and the copy scalar.
+    asm("" : "+r"(e.time), "+r"(e.order));
     ++size_;
+    Bucket* b = &top_;
     if (e.time > top_limit_) {
-      push_top(e);
-      return;
-    }
-    for (std::size_t k = 0; k < rung_count_; ++k) {
-      Rung& r = rungs_[k];
-      if (e.time < r.base) break;  // below every rung from here on: the bottom's
-      const std::size_t at =
-          std::min<std::uint64_t>((e.time - r.base) >> r.shift, r.buckets.size() - 1);
-      if (at >= r.next) {
-        append(r.buckets[at], e);
+      top_low_ = std::min(top_low_, e.time);
+      top_high_ = std::max(top_high_, e.time);
+    } else {
+      b = rung_bucket(e.time);
+      if (b == nullptr) {
+        push_bottom(e);
         return;
       }
     }
-    push_bottom(e);
+    // The bucket is appended to at the next push, not now: a push lands in one of
+    // thousands of buckets, whose line has mostly left the cache since the last key it
+    // took, and waiting for it stalled every push. Fetched now, it has arrived by then.
+    __builtin_prefetch(b, 1);
+    if (deferred_ != nullptr) append(*deferred_, deferred_key_);
+    deferred_ = b;
+    deferred_key_ = e;
   }
 
   // The earliest key, or nullptr when empty. May move keys down from the rungs.
@@ -76,6 +85,7 @@ class LadderQueue {
   template <class F>
   void for_each(F f) const {
     auto visit = [&](const Bucket& b) { each_key(b, f); };
+    if (deferred_ != nullptr) f(deferred_key_);
     visit(top_);
     for (std::size_t k = 0; k < rung_count_; ++k) {
       const Rung& r = rungs_[k];
@@ -87,6 +97,7 @@ class LadderQueue {
   // Drops every key for which keep(key) is false; O(size), allocates nothing.
   template <class Keep>
   void retain(Keep keep) {
+    settle();
     size_ = 0;
     auto filter = [&](Bucket& b) {
       drain(std::exchange(b, Bucket{}), [&](const EventKey& e) {
@@ -162,10 +173,24 @@ class LadderQueue {
     }
   }
 
-  void push_top(const EventKey& e) {
-    top_low_ = std::min(top_low_, e.time);
-    top_high_ = std::max(top_high_, e.time);
-    append(top_, e);
+  // The rung bucket that takes a key no later than top_limit_, or nullptr for the bottom.
+  Bucket* rung_bucket(std::uint64_t time) {
+    for (std::size_t k = 0; k < rung_count_; ++k) {
+      Rung& r = rungs_[k];
+      if (time < r.base) break;  // below every rung from here on: the bottom's
+      const std::size_t at =
+          std::min<std::uint64_t>((time - r.base) >> r.shift, r.buckets.size() - 1);
+      if (at >= r.next) return &r.buckets[at];
+    }
+    return nullptr;
+  }
+
+  // Appends the key whose append push() deferred; anything that reads or moves buckets
+  // calls it first.
+  void settle() {
+    if (deferred_ == nullptr) return;
+    append(*deferred_, deferred_key_);
+    deferred_ = nullptr;
   }
 
   void append(Bucket& b, const EventKey& e) {
@@ -245,6 +270,8 @@ class LadderQueue {
   std::vector<std::uint32_t> chunk_next_;  // the chain behind a chunk, or the free list
   std::uint32_t free_chunk_ = kNoChunk;
   std::size_t size_ = 0;
+  Bucket* deferred_ = nullptr;  // the bucket that takes deferred_key_ at the next push
+  EventKey deferred_key_{};
 };
 
 }  // namespace surgesim::sim
