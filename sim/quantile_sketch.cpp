@@ -103,7 +103,14 @@ void QuantileSketch::for_each_occupied(Visit&& visit) const {
   }
 }
 
-void QuantileSketch::merge(const QuantileSketch& other) {
+void QuantileSketch::merge(const QuantileSketch& other) { add_counts(other, nullptr); }
+
+void QuantileSketch::take(QuantileSketch& other) {
+  add_counts(other, &other);
+  other.reset_summary();
+}
+
+void QuantileSketch::add_counts(const QuantileSketch& other, QuantileSketch* emptied) {
   if (other.alpha_ != alpha_)
     throw std::invalid_argument("QuantileSketch::merge: relative accuracies differ");
   if (other.count_ == 0) return;
@@ -127,6 +134,12 @@ void QuantileSketch::merge(const QuantileSketch& other) {
       const auto slot = static_cast<std::size_t>(static_cast<int>(k) + shift);
       counts_[slot] += other.counts_[k];
       occupied_[slot / 64] |= std::uint64_t{1} << (slot % 64);
+      // Emptied in the same walk: a time bucket's sketch goes into the total and starts
+      // over at every bucket's end, and a second walk to clear it cost as much again.
+      if (emptied != nullptr) {
+        emptied->counts_[k] = 0;
+        emptied->occupied_[k / 64] = 0;
+      }
       return false;
     });
   }
@@ -148,6 +161,10 @@ void QuantileSketch::clear() {
     occupied_[k / 64] = 0;
     return false;
   });
+  reset_summary();
+}
+
+void QuantileSketch::reset_summary() {
   zero_count_ = 0;
   count_ = 0;
   min_ = std::numeric_limits<double>::infinity();

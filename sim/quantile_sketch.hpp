@@ -90,6 +90,9 @@ class QuantileSketch {
   // Both sketches must have the same accuracy (std::invalid_argument).
   void merge(const QuantileSketch& other);
 
+  // merge(other), then other.clear(), in one walk over other's buckets.
+  void take(QuantileSketch& other);
+
   // Forget all data but keep the bucket storage for reuse.
   void clear();
 
@@ -137,6 +140,9 @@ class QuantileSketch {
   [[noreturn]] static void reject(double x);
   std::size_t grow_to(int i);
   void cover(int lo, int hi);
+  // merge()'s walk; with `emptied` (= &other), other's buckets are zeroed as they are read.
+  void add_counts(const QuantileSketch& other, QuantileSketch* emptied);
+  void reset_summary();  // count, zero count and extremes of an empty sketch
   // Slots [first, last) of counts_ that hold every non-zero count (empty when none).
   struct Span {
     std::size_t first, last;

@@ -34,6 +34,12 @@ void ServiceStats::restart(sim::Time t) {
   provisioned.restart(t);
 }
 
+void ServiceStats::take(ServiceStats& later, sim::Time end) {
+  response_quantiles.take(later.response_quantiles);
+  absorb(later, end);  // its sketch is empty now: merged and cleared at no cost
+  later.restart(end);
+}
+
 void ServiceStats::absorb(const ServiceStats& later, sim::Time end) {
   arrivals += later.arrivals;
   started += later.started;

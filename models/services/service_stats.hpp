@@ -47,6 +47,8 @@ struct ServiceStats {
   void restart(sim::Time t);
   // Adds `later`, the statistics of the window that follows this one up to `end`.
   void absorb(const ServiceStats& later, sim::Time end);
+  // absorb(later, end), then later.restart(end): the sketch moves across in one walk.
+  void take(ServiceStats& later, sim::Time end);
   double utilization(sim::Time end) const;
   Json to_json(sim::Time end, double cost_per_instance_hour) const;
 };

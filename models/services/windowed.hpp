@@ -49,8 +49,14 @@ class Windowed {
   // The current bucket ends at t (its row has been read): the total takes it in, unless
   // it saw the records itself, and the next bucket starts.
   void restart_bucket(sim::Time t) {
-    if (!both_) total_.absorb(bucket_, t);
-    bucket_.restart(t);
+    if (both_) {
+      bucket_.restart(t);
+    } else if constexpr (requires { total_.take(bucket_, t); }) {
+      total_.take(bucket_, t);  // absorb and restart in one, for statistics with sketches
+    } else {
+      total_.absorb(bucket_, t);
+      bucket_.restart(t);
+    }
     bucket_start_ = t;
     both_ = false;
   }

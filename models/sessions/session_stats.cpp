@@ -73,6 +73,12 @@ void PageStats::restart(sim::Time) {
   latency.clear();
 }
 
+void PageStats::take(PageStats& later, sim::Time t) {
+  latency.response_quantiles.take(later.latency.response_quantiles);
+  absorb(later, t);  // its sketch is empty now: merged and cleared at no cost
+  later.restart(t);
+}
+
 void PageStats::absorb(const PageStats& later, sim::Time) {
   dropped += later.dropped;
   orders += later.orders;

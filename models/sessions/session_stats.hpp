@@ -66,6 +66,8 @@ struct PageStats {
 
   void restart(sim::Time);
   void absorb(const PageStats& later, sim::Time);
+  // absorb(later, t), then later.restart(t): the sketch moves across in one walk.
+  void take(PageStats& later, sim::Time t);
   // `order_page`: the page places orders, so its tree has `orders` and `revenue` (zeros
   // included: every replication's tree must have the same shape to be merged).
   Json to_json(bool order_page) const;

@@ -239,9 +239,34 @@ TEST_CASE("QuantileSketch merge equals a sketch of the union") {
     CHECK(u.count() == 2 * n);
     CHECK(u.quantile(1.0) == e.quantile(1.0));
   }
+  SUBCASE("take is a merge that leaves the other sketch empty and reusable") {
+    QuantileSketch merged = a, taken = a, from = b;
+    merged.merge(b);
+    taken.take(from);
+    CHECK(taken.count() == merged.count());
+    CHECK(taken.min() == merged.min());
+    CHECK(taken.max() == merged.max());
+    for (int i = 0; i <= 1000; ++i) {
+      const double q = i / 1000.0;
+      CAPTURE(q);
+      CHECK(taken.quantile(q) == merged.quantile(q));
+    }
+    CHECK(from.count() == 0);
+    CHECK(std::isnan(from.quantile(0.5)));
+    // Refilled, it answers like a fresh sketch of the new data: no count survived.
+    QuantileSketch fresh;
+    for (double x : low) {
+      from.add(x);
+      fresh.add(x);
+    }
+    for (int i = 0; i <= 100; ++i) CHECK(from.quantile(i / 100.0) == fresh.quantile(i / 100.0));
+    taken.take(taken);  // taking from itself: merged, then cleared
+    CHECK(taken.count() == 0);
+  }
   SUBCASE("accuracy mismatch throws") {
     QuantileSketch other(0.01);
     CHECK_THROWS_AS(a.merge(other), std::invalid_argument);
+    CHECK_THROWS_AS(a.take(other), std::invalid_argument);
   }
 }
 
