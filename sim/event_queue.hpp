@@ -18,6 +18,14 @@ namespace surgesim::sim {
 class EventTarget {
  public:
   virtual void on_event(std::uint32_t tag, std::uint32_t arg) = 0;
+  // Told of an event a few places ahead of the one firing, when the pending set is large
+  // (10^5 events and more, most of them long untouched): the target may start fetching
+  // the memory that event will touch, so that it is in the cache when the event fires.
+  // Only a hint: it must change nothing, and it may name an event since cancelled.
+  virtual void prefetch(std::uint32_t tag, std::uint32_t arg) const {
+    (void)tag;
+    (void)arg;
+  }
 
  protected:
   ~EventTarget() = default;
@@ -306,6 +314,10 @@ class EventQueue {
   Fired pop_ladder(const Entry& front) {
     const Entry top = front;
     ladder_.pop_front();
+    if (const auto ahead = ladder_.bottom(); size_ > kHintFrom && ahead.size() > kHintAhead) {
+      const Slot& next = slots_[slot_of(ahead[kHintAhead])];  // fetched with the bottom
+      next.target->prefetch(next.tag, next.arg);
+    }
     const std::uint32_t slot = slot_of(top);
     const Slot& s = slots_[slot];
     const Fired fired{time_of(top.time), s.target, s.tag, s.arg};
@@ -318,6 +330,12 @@ class EventQueue {
   void fetch_bottom_slots() const;
   void schedule_large(Entry e);
 
+  // How far ahead of the event firing its target is told to prefetch: far enough for a
+  // cache miss to resolve while the events between fire.
+  static constexpr std::size_t kHintAhead = 4;
+  // NOTE: measured with sessions in flight (bench/in-flight.yaml): at ~540,000 pending
+  // the hint made the run 6% faster, at ~54,000 (whose sessions fit the cache) 8% slower.
+  static constexpr std::size_t kHintFrom = std::size_t{1} << 17;
   // Orphans tolerated beyond the events pending before a sweep.
   static constexpr std::size_t kOrphanSlack = 1024;
 

@@ -33,6 +33,7 @@ class Sessions final : public sim::EventTarget, public ResponseSink, private Wai
   void restart_buckets(Time t);
 
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
+  void prefetch(std::uint32_t tag, std::uint32_t arg) const override;
   void on_service_start(RequestId id) override;
   void on_response(RequestId id, Outcome outcome) override;
 

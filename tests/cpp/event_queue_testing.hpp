@@ -31,6 +31,7 @@ struct EventQueueTesting {
     return q.on_ladder_ ? q.ladder_.size() : q.size();
   }
   static std::size_t ladder_bytes(const EventQueue& q) { return q.ladder_.bytes(); }
+  static std::size_t hint_ahead() { return EventQueue::kHintAhead; }
 };
 }  // namespace surgesim::sim
 

@@ -133,3 +133,40 @@ TEST_CASE("the ladder grows to 300,000 pending and gives its memory back when dr
     CHECK(q.capacity() == 300'000);
   }
 }
+
+namespace {
+// Records each hint with the number of events popped before it came.
+struct Hinted : surgesim::sim::EventTarget {
+  std::size_t popped = 0;
+  std::vector<std::pair<std::size_t, std::uint32_t>> hints;
+  void on_event(std::uint32_t, std::uint32_t) override {}
+  void prefetch(std::uint32_t tag, std::uint32_t) const override {
+    const_cast<Hinted*>(this)->hints.emplace_back(popped, tag);
+  }
+};
+}  // namespace
+
+TEST_CASE("a large ladder hints the target of an event a few places ahead, which then fires") {
+  EventQueue q;
+  Hinted h;
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> when(0.0, 1000.0);
+  const std::uint32_t n = 300'000;  // above the size from which hints are given
+  for (std::uint32_t tag = 0; tag < n; ++tag) q.schedule(when(rng), &h, tag);
+  std::vector<std::uint32_t> fired;
+  while (!q.empty()) {
+    fired.push_back(q.pop().tag);
+    ++h.popped;
+  }
+  REQUIRE(fired.size() == n);
+  // Given while the queue was large only, each names the event that fires kHintAhead
+  // places after the next one.
+  REQUIRE(!h.hints.empty());
+  CHECK(h.hints.size() < n);
+  const std::size_t ahead = EventQueueTesting::hint_ahead();
+  for (const auto& [popped, tag] : h.hints) {
+    CAPTURE(popped);
+    REQUIRE(popped + 1 + ahead < n);
+    REQUIRE(fired[popped + 1 + ahead] == tag);
+  }
+}
