@@ -24,6 +24,9 @@ QuantileSketch::QuantileSketch(double relative_accuracy) : alpha_(relative_accur
   // d(ln x)/d(approx_log2) = 1 / ((1 + s) P'(s)) is largest at s = 0, where it is
   // 1 / C = 0.7: a bucket 1/multiplier_ wide in approx_log2 spans at most ln(gamma).
   multiplier_ = (1.0 / kCubicC) / std::log(gamma_);
+  scaled_[0] = multiplier_ * kCubicA;
+  scaled_[1] = multiplier_ * kCubicB;
+  scaled_[2] = multiplier_ * kCubicC;
   min_index_ = index(kMinIndexable);
   max_index_ = index(std::numeric_limits<double>::max());
 }

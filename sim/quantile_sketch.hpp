@@ -114,16 +114,21 @@ class QuantileSketch {
   double max() const;
 
  private:
-  // The stand-in for log2(x) (x a positive normal double): exponent + P(significand - 1).
-  static double approx_log2(double x) {
+  // The stand-in for log2(x) (x a positive normal double with exponent e and significand
+  // 1 + s): approx_log2(x) = e + P(s). A bucket index is ceil(approx_log2(x) * m), m =
+  // multiplier_, evaluated as (mA s + mB) s^2 + (mC s + m e): its chain of dependent
+  // operations is half of Horner's, and every response recorded waits for it before its
+  // count can go up.
+  static double approx_exp2(double y);  // the inverse of approx_log2
+  int index(double x) const {
     const auto bits = std::bit_cast<std::uint64_t>(x);
     const auto exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
     const double s =
         std::bit_cast<double>((bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL) - 1.0;
-    return ((kCubicA * s + kCubicB) * s + kCubicC) * s + static_cast<double>(exponent);
+    const double y = (scaled_[0] * s + scaled_[1]) * (s * s) +
+                     (scaled_[2] * s + multiplier_ * static_cast<double>(exponent));
+    return ceil_int(y);
   }
-  static double approx_exp2(double y);  // the inverse of approx_log2
-  int index(double x) const { return ceil_int(approx_log2(x) * multiplier_); }
   // std::ceil for the index range: truncation is the ceiling of a negative y already, and
   // one more than it for a positive y with a fraction. Portable x86-64 builds have no
   // rounding instruction (SSE4.1), so std::ceil there is a dozen dependent instructions
@@ -155,6 +160,7 @@ class QuantileSketch {
   double alpha_;
   double gamma_;
   double multiplier_;  // buckets per unit of approx_log2
+  double scaled_[3];   // multiplier_ times the cubic's A, B and C
   int min_index_;      // index of kMinIndexable
   int max_index_;      // index of the largest finite double
   int offset_ = 0;     // bucket index of counts_[0]
