@@ -37,12 +37,7 @@ namespace surgesim::sim {
 class LadderQueue {
  public:
   void push(EventKey e) {
-    // NOTE: e arrives in two registers. Left to itself, GCC stores them to the stack and
-    // reloads them as one 16-byte value to copy the key, a load that cannot be forwarded
-    // from two 8-byte stores: it waits until every older store has reached the cache,
-    // and the last push's store into a chunk line has mostly missed. An empty asm that
-    // claims to change both words keeps them in registers and the copy scalar.
-    asm("" : "+r"(e.time), "+r"(e.order));
+    e = in_registers(e);
     ++size_;
     Bucket* b = &top_;
     if (e.time > top_limit_) {
@@ -59,7 +54,7 @@ class LadderQueue {
     // thousands of buckets, whose line has mostly left the cache since the last key it
     // took, and waiting for it stalled every push. Fetched now, it has arrived by then.
     __builtin_prefetch(b, 1);
-    if (deferred_ != nullptr) append(*deferred_, deferred_key_);
+    if (deferred_ != nullptr) append(*deferred_, in_registers(deferred_key_));
     deferred_ = b;
     deferred_key_ = e;
   }
@@ -173,6 +168,17 @@ class LadderQueue {
     }
   }
 
+  // NOTE: a key is written as two 8-byte words (it arrives in two registers). Left to
+  // itself, GCC copies it as one 16-byte value, and a 16-byte load of what two 8-byte
+  // stores just wrote cannot be forwarded from them: it waits until every older store
+  // has reached the cache, and the last push's store into a chunk line has mostly
+  // missed (a third of the ladder's time in a whole sale day). An empty asm that claims
+  // to change both words keeps them in registers, so every copy stays two words wide.
+  static EventKey in_registers(EventKey e) {
+    asm("" : "+r"(e.time), "+r"(e.order));
+    return e;
+  }
+
   // The rung bucket that takes a key no later than top_limit_, or nullptr for the bottom.
   Bucket* rung_bucket(std::uint64_t time) {
     for (std::size_t k = 0; k < rung_count_; ++k) {
@@ -189,7 +195,7 @@ class LadderQueue {
   // calls it first.
   void settle() {
     if (deferred_ == nullptr) return;
-    append(*deferred_, deferred_key_);
+    append(*deferred_, in_registers(deferred_key_));
     deferred_ = nullptr;
   }
 
