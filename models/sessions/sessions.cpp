@@ -185,9 +185,9 @@ void Sessions::arrive() {
   s.journey =
       journeys_.size() == 1
           ? 0
-          : static_cast<std::uint32_t>(pick(share_cumulative_, journey_stream_.uniform01()));
+          : static_cast<std::uint16_t>(pick(share_cumulative_, journey_stream_.uniform01()));
   Journey& j = journeys_[s.journey];
-  s.page = j.start;
+  s.page = static_cast<std::uint16_t>(j.start);
   s.in_window = sim_.now() >= window_start_;
   if (s.in_window) ++unfinished_;
   record_session(j, [](SessionStats& st) { ++st.started; });
@@ -294,7 +294,7 @@ void Sessions::succeeded(std::uint32_t session_id, Time response) {
         j.pages[static_cast<std::size_t>(next)].revenue_to_go);
     return;
   }
-  s.page = static_cast<std::uint32_t>(next);
+  s.page = static_cast<std::uint16_t>(next);
   s.retries = 0;
   const Time think = page.think.sample(j.think_stream);
   if (think > 0.0) {
