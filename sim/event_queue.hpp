@@ -215,7 +215,9 @@ class EventQueue {
     return kLive | static_cast<std::uint32_t>((e.order >> kSlotBits) & (kSequenceLimit - 1));
   }
 
-  struct Slot {
+  // 24 bytes of data on a 32-byte boundary: a slot is one cache line to fetch, never two,
+  // which with 10^5 or more events pending (every pop a miss) pays for the padding.
+  struct alignas(32) Slot {
     EventTarget* target;
     std::uint32_t tag;
     std::uint32_t arg;
