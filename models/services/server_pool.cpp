@@ -28,6 +28,10 @@ class ServerPool final : public Service {
 
   void withdraw(RequestId id) override;
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
+  // Work that ends with no call to make answers at once: its shopper may fetch ahead.
+  void prefetch(std::uint32_t tag, std::uint32_t arg) const override {
+    if (tag == kWorkDone && dependency_count() == 0) expect_response(arg);
+  }
   double cost_per_instance_hour() const override { return config_.cost_per_instance_hour; }
 
  private:

@@ -22,6 +22,9 @@ class ResponseSink {
  public:
   virtual void on_service_start(RequestId id) = 0;
   virtual void on_response(RequestId id, Outcome outcome) = 0;
+  // A hint (see sim::EventTarget::prefetch): a response for a page request of `session`
+  // is a few events away. Must change nothing; `session` may be stale or out of range.
+  virtual void expect_response(std::uint32_t session) const { (void)session; }
   // Whether on_service_start has anything to do; when not, the services skip the call
   // (one per page request).
   bool hears_starts() const { return hears_starts_; }
@@ -98,6 +101,13 @@ class Service : public sim::EventTarget {
   void respond(RequestId id, Outcome outcome) { respond(id, requests()[id], outcome); }
   // The same with the request at hand (`r` is requests()[id]; the pool never moves it).
   void respond(RequestId id, Request& r, Outcome outcome);
+  // A hint for EventTarget::prefetch: request `id` (an event's argument, so possibly
+  // released since) is about to answer; if it is a page request, its shopper is told.
+  void expect_response(RequestId id) const {
+    if (id >= ctx_.requests->slots()) return;
+    const Request& r = (*ctx_.requests)[id];
+    if (r.parent == kNoRequest) ctx_.sink->expect_response(r.session);
+  }
   // Tells the shopper that the page request's own work started.
   void notify_start(RequestId id) {
     if (ctx_.sink->hears_starts()) tell_start(id);

@@ -165,6 +165,12 @@ void Sessions::prefetch(std::uint32_t tag, std::uint32_t arg) const {
     __builtin_prefetch(&sessions_[arg], 1);
 }
 
+void Sessions::expect_response(std::uint32_t session_id) const {
+  // The session was last touched when its request went out, and among 10^5 sessions in
+  // flight it has mostly left the cache by the time the answer comes.
+  if (session_id < sessions_.size()) __builtin_prefetch(&sessions_[session_id], 1);
+}
+
 std::uint32_t Sessions::acquire_session() {
   if (free_sessions_.empty()) {
     sessions_.emplace_back();

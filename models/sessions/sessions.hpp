@@ -37,6 +37,7 @@ class Sessions final : public sim::EventTarget, public ResponseSink, private Wai
   void prefetch(std::uint32_t tag, std::uint32_t arg) const override;
   void on_service_start(RequestId id) override;
   void on_response(RequestId id, Outcome outcome) override;
+  void expect_response(std::uint32_t session_id) const override;
 
   const Windowed<SessionStats>& totals() const { return totals_; }
   // The waiting room, if the scenario has one.
