@@ -1,5 +1,6 @@
 // bench_scenario [FILE [RUNS]]: a whole scenario through the whole model (FILE, by default
-// bench/in-flight.yaml), each case RUNS times (default 3) in its own process, medians:
+// bench/in-flight.yaml), each case RUNS times (default 3) in its own process, the two
+// cases of a pair in turn, medians:
 //   - 1x traffic, and 10x traffic for a tenth of the duration: about the same work with
 //     ten times the sessions in flight (~54,000 vs ~540,000 for the default file), which
 //     is what the pending-event set has to carry: visits per second should hardly drop;
@@ -32,18 +33,43 @@ Scenario constant_rate(Scenario scenario, double minutes) {
   return scenario;
 }
 
-// The run with the median CPU time of `runs` (counts are the same in every run: same seed).
-ScenarioSample median_run(const Scenario& scenario, int runs) {
-  std::vector<ScenarioSample> samples;
-  for (int run = 0; run < runs; ++run) samples.push_back(surgesim::bench::run_scenario(scenario));
+double median_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+// The run with the median CPU time of `samples` (counts are the same in every run: same
+// seed), with the median wall time.
+ScenarioSample median_run(std::vector<ScenarioSample> samples) {
   std::sort(samples.begin(), samples.end(),
             [](const auto& a, const auto& b) { return a.cpu_seconds < b.cpu_seconds; });
   ScenarioSample median = samples[samples.size() / 2];
   std::vector<double> wall;
   for (const auto& s : samples) wall.push_back(s.seconds);
-  std::sort(wall.begin(), wall.end());
-  median.seconds = wall[wall.size() / 2];
+  median.seconds = median_of(wall);
   return median;
+}
+
+// Two cases compared: each one's median run, and the median over pairs of the ratio of
+// their visits per CPU second.
+struct Compared {
+  ScenarioSample first, second;
+  double paired_ratio;
+};
+
+// The runs alternate, first then second, `runs` times: a shared machine's load changes
+// over minutes, and run in two blocks the cases met different loads (the 10x/1x ratio
+// moved between 0.80 and 0.90 from one bench run to the next).
+Compared compare(const Scenario& first, const Scenario& second, int runs) {
+  std::vector<ScenarioSample> a, b;
+  std::vector<double> ratios;
+  for (int run = 0; run < runs; ++run) {
+    a.push_back(surgesim::bench::run_scenario(first));
+    b.push_back(surgesim::bench::run_scenario(second));
+    ratios.push_back((b.back().service_visits / b.back().cpu_seconds) /
+                     (a.back().service_visits / a.back().cpu_seconds));
+  }
+  return {median_run(a), median_run(b), median_of(ratios)};
 }
 
 void row(const char* label, const ScenarioSample& s) {
@@ -55,12 +81,14 @@ void row(const char* label, const ScenarioSample& s) {
       s.peak_rss_mib - s.start_rss_mib);
 }
 
-void ratio(const char* label, const ScenarioSample& s, const ScenarioSample& base) {
-  std::printf("  %-24s %8.2fx %9.2fx %9.2fx %9.2fx %10.2fx\n", label,
+void ratio(const char* label, const Compared& c) {
+  const ScenarioSample& s = c.second;
+  const ScenarioSample& base = c.first;
+  std::printf("  %-24s %8.2fx %9.2fx %9.2fx %9.2fx %9.2fx %10.2fx\n", label,
               s.service_visits / base.service_visits,
               (s.service_visits / s.seconds) / (base.service_visits / base.seconds),
               (s.service_visits / s.cpu_seconds) / (base.service_visits / base.cpu_seconds),
-              s.peak_rss_mib / base.peak_rss_mib,
+              c.paired_ratio, s.peak_rss_mib / base.peak_rss_mib,
               (s.peak_rss_mib - s.start_rss_mib) / (base.peak_rss_mib - base.start_rss_mib));
 }
 
@@ -90,21 +118,19 @@ int main(int argc, char** argv) {
                 "growth");
     std::printf("  %-24s %10s %11s %11s %7s %7s   %6s %6s %6s\n", "", "", "", "", "", "", "wall",
                 "cpu", "cpu");
-    const ScenarioSample one = median_run(base, runs);
-    row("1x traffic", one);
-    const ScenarioSample ten = median_run(tenfold, runs);
-    row("10x traffic, 1/10 time", ten);
-    const ScenarioSample short_run = median_run(constant_rate(base, 6.0), runs);
-    row("500/s for 6 min", short_run);
-    const ScenarioSample long_run = median_run(constant_rate(base, 60.0), runs);
-    row("500/s for 60 min", long_run);
+    const Compared in_flight = compare(base, tenfold, runs);
+    row("1x traffic", in_flight.first);
+    row("10x traffic, 1/10 time", in_flight.second);
+    const Compared length = compare(constant_rate(base, 6.0), constant_rate(base, 60.0), runs);
+    row("500/s for 6 min", length.first);
+    row("500/s for 60 min", length.second);
 
-    std::printf("\nRatios against the first of each pair\n");
-    std::printf("  %-24s %9s %10s %10s %10s %11s\n", "", "visits", "visits/s", "visits/s",
-                "peak RSS", "RSS growth");
-    std::printf("  %-24s %9s %10s %10s\n", "", "", "wall", "cpu");
-    ratio("10x traffic / 1x", ten, one);
-    ratio("60 min / 6 min", long_run, short_run);
+    std::printf("\nRatios against the first of each pair (runs alternate between the two)\n");
+    std::printf("  %-24s %9s %10s %10s %10s %10s %11s\n", "", "visits", "visits/s", "visits/s",
+                "visits/s", "peak RSS", "RSS growth");
+    std::printf("  %-24s %9s %10s %10s %10s\n", "", "", "wall", "cpu", "cpu pairs");
+    ratio("10x traffic / 1x", in_flight);
+    ratio("60 min / 6 min", length);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_scenario: %s\n", e.what());
     return 1;
