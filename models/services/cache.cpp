@@ -31,6 +31,10 @@ class Cache final : public Service {
 
   void withdraw(RequestId id) override;
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
+  // A lookup mostly hits and answers at once (see Service::expect_response).
+  void prefetch(std::uint32_t tag, std::uint32_t arg) const override {
+    if (tag == kLookupDone) expect_response(arg);
+  }
 
  private:
   void admit(RequestId id) override;

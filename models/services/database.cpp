@@ -19,6 +19,10 @@ class Database final : public Service {
 
   void withdraw(RequestId id) override;
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
+  // A finished query answers at once (see Service::expect_response).
+  void prefetch(std::uint32_t tag, std::uint32_t arg) const override {
+    if (tag == kQueryDone) expect_response(arg);
+  }
 
  private:
   void admit(RequestId id) override;

@@ -23,7 +23,8 @@ class ResponseSink {
   virtual void on_service_start(RequestId id) = 0;
   virtual void on_response(RequestId id, Outcome outcome) = 0;
   // A hint (see sim::EventTarget::prefetch): a response for a page request of `session`
-  // is a few events away. Must change nothing; `session` may be stale or out of range.
+  // is probably a few events away. Must change nothing; `session` may be stale or out of
+  // range.
   virtual void expect_response(std::uint32_t session) const { (void)session; }
   // Whether on_service_start has anything to do; when not, the services skip the call
   // (one per page request).
@@ -102,11 +103,11 @@ class Service : public sim::EventTarget {
   // The same with the request at hand (`r` is requests()[id]; the pool never moves it).
   void respond(RequestId id, Request& r, Outcome outcome);
   // A hint for EventTarget::prefetch: request `id` (an event's argument, so possibly
-  // released since) is about to answer; if it is a page request, its shopper is told.
+  // released since) is about to answer, and its shopper is told. Every request of a call
+  // chain works for the same session; a callee's answer reaches the shopper at once when
+  // its callers have nothing left to do, as after a cache hit, the usual last step.
   void expect_response(RequestId id) const {
-    if (id >= ctx_.requests->slots()) return;
-    const Request& r = (*ctx_.requests)[id];
-    if (r.parent == kNoRequest) ctx_.sink->expect_response(r.session);
+    if (id < ctx_.requests->slots()) ctx_.sink->expect_response((*ctx_.requests)[id].session);
   }
   // Tells the shopper that the page request's own work started.
   void notify_start(RequestId id) {
