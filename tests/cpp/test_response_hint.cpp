@@ -73,7 +73,6 @@ Run run_pages(const char* yaml, std::uint32_t pages) {
   return {shoppers.answered, shoppers.hinted};
 }
 
-
 // Each hint given after `from` answers names the answer kHintAhead after the next; at
 // least a quarter of the answers were hinted.
 void check_hints(const Run& run, std::size_t from) {
@@ -122,33 +121,27 @@ TEST_CASE("work that answers at once hints its session kHintAhead events ahead, 
 }
 
 TEST_CASE("a callee's answer hints the session its chain works for; a call to make, none") {
-  // web's own work (10 ms) ends for every page before the first lookup (about 1 s): those
-  // events make a call, and give no hint. Then each cache hit answers web, which has
-  // nothing left to do and answers the shopper in the same event.
-  const Run run = run_pages(R"(name: hint-chain
-duration: 1h
-traffic: {rate: 1}
-journeys: {j: {share: 1, pages: {p: {call: web, next: {exit: 1}}}}}
-services:
-  web: {type: server_pool, instances: 1, workers: 5000, service: 10ms, calls: [{to: cache}]}
-  cache: {type: cache, hit_ratio: 1, hit: {dist: exponential, mean: 1s}, miss: {to: db}}
-  db: {type: database, connections: 1, query: 1ms}
-)",
-                            5000);
+  // The page pool's own work (10 ms) ends for every page before the first lookup (about
+  // 1 s): those events make a call, and give no hint. Then each cache hit answers the
+  // pool, which has nothing left to do and answers the shopper in the same event.
+  const std::string chain = std::string(kHead) +
+                            "  page: {type: server_pool, instances: 1, workers: 5000, "
+                            "service: 10ms, calls: [{to: cache}]}\n"
+                            "  cache: {type: cache, hit_ratio: 1, hit: {dist: exponential, "
+                            "mean: 1s}, miss: {to: db}}\n"
+                            "  db: {type: database, connections: 1, query: 1ms}\n";
+  const Run run = run_pages(chain.c_str(), 5000);
   REQUIRE(run.answered.size() == 5000);
-  // The last web events look ahead into the lookups (hints before any answer): left out.
+  // The pool's last events look ahead into the lookups (hints before any answer): left out.
   check_hints(run, 1);
 
-  // With the callee's work never ending within the run, web's events alone fire.
-  const Run calling = run_pages(R"(name: hint-calls
-duration: 1h
-traffic: {rate: 1}
-journeys: {j: {share: 1, pages: {p: {call: web, next: {exit: 1}}}}}
-services:
-  web: {type: server_pool, instances: 1, workers: 5000, service: 10ms, calls: [{to: db}]}
-  db: {type: server_pool, instances: 1, workers: 5000, service: 1000h}
-)",
-                                2000);
+  // With the callee's work never ending within the run, the pool's events alone fire.
+  const std::string calling_only = std::string(kHead) +
+                                   "  page: {type: server_pool, instances: 1, workers: 5000, "
+                                   "service: 10ms, calls: [{to: db}]}\n"
+                                   "  db: {type: server_pool, instances: 1, workers: 5000, "
+                                   "service: 1000h}\n";
+  const Run calling = run_pages(calling_only.c_str(), 2000);
   CHECK(calling.answered.empty());
   CHECK(calling.hinted.empty());
 }
