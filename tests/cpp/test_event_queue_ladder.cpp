@@ -138,10 +138,10 @@ namespace {
 // Records each hint with the number of events popped before it came.
 struct Hinted : surgesim::sim::EventTarget {
   std::size_t popped = 0;
-  std::vector<std::pair<std::size_t, std::uint32_t>> hints;
+  mutable std::vector<std::pair<std::size_t, std::uint32_t>> hints;  // told through a const hint
   void on_event(std::uint32_t, std::uint32_t) override {}
   void prefetch(std::uint32_t tag, std::uint32_t) const override {
-    const_cast<Hinted*>(this)->hints.emplace_back(popped, tag);
+    hints.emplace_back(popped, tag);
   }
 };
 }  // namespace
