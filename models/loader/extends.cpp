@@ -1,6 +1,7 @@
 #include "models/loader/extends.hpp"
 
 #include <filesystem>
+#include <system_error>
 #include <vector>
 
 #include "models/loader/input_file.hpp"
@@ -20,6 +21,15 @@ const std::string& read_base(const YamlNode& at, const std::string& path, Scenar
   } catch (const FileUnreadable& e) {
     at.fail(e.what());
   }
+}
+
+// The file's identity for the cycle check. A path the system refuses to resolve (a
+// name longer than the file system allows, say) is compared as written: reading it
+// then fails with the system's reason, at the 'extends' that names it.
+std::string canonical_name(const std::filesystem::path& path) {
+  std::error_code refused;
+  const std::filesystem::path canonical = std::filesystem::weakly_canonical(path, refused);
+  return (refused ? path.lexically_normal() : canonical).string();
 }
 
 std::string join(const std::string& path, const std::string& key) {
@@ -91,8 +101,8 @@ YAML::Node resolve(const YAML::Node& root, const std::string& file, const std::s
   const std::filesystem::path base_path = (std::filesystem::path(dir) / name).lexically_normal();
   const std::string base_file = base_path.string();
   std::vector<std::string>& chain = r.chain;
-  chain.push_back(std::filesystem::weakly_canonical(file).string());
-  const std::string canonical = std::filesystem::weakly_canonical(base_path).string();
+  chain.push_back(canonical_name(file));
+  const std::string canonical = canonical_name(base_path);
   for (const std::string& seen : chain) {
     if (seen != canonical) continue;
     std::string cycle;

@@ -108,3 +108,15 @@ TEST_CASE("extends: missing base, cycles and a base that is not a scenario") {
   CHECK(error_of(dir.write("b.yaml", "extends: list.yaml\nname: b\n")).find("list.yaml") !=
         std::string::npos);
 }
+
+// Found by fuzzing: a name longer than the file system allows made resolving the base's
+// path throw std::filesystem's error, which no caller expects, and ended the process.
+TEST_CASE("extends: a base name the file system refuses is an error at 'extends'") {
+  TempDir dir;
+  const std::string name(300, 'b');
+  const std::string error = error_of(dir.write("long.yaml", "extends: " + name + "\nname: a\n"));
+  INFO(error);
+  CHECK(error.find("long.yaml:1:10: extends: cannot open the base scenario") != std::string::npos);
+  CHECK(error.find("File name too long") != std::string::npos);
+  CHECK_THROWS_AS(load_scenario_text("extends: " + name + "/c.yaml\n", "text.yaml"), ScenarioError);
+}
