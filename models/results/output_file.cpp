@@ -108,6 +108,19 @@ void check_output_path(const std::string& path) {
     throw ScenarioError(where, "",
                         "cannot write in the directory " + dir + ": " + std::strerror(errno));
   }
+  // The file is written under its longest temporary name first: a name the directory
+  // cannot hold would otherwise fail only once the run is over.
+  const std::size_t suffix = temporary_name("").size() + kScratch.size();
+  const std::size_t name = p.filename().string().size();
+  const long name_max = ::pathconf(dir.c_str(), _PC_NAME_MAX);
+  if (name_max > 0 && name + suffix > static_cast<std::size_t>(name_max)) {
+    throw ScenarioError(where, "",
+                        "the file name is too long: " + std::to_string(name) +
+                            " characters; it is written first under a temporary name " +
+                            std::to_string(suffix) + " longer, and the directory takes names " +
+                            "of at most " + std::to_string(name_max) + ": shorten it to at most " +
+                            std::to_string(name_max - static_cast<long>(suffix)) + " characters");
+  }
 }
 
 void remove_stale_temporaries(const std::string& path) {

@@ -225,3 +225,25 @@ TEST_CASE("-o names a regular file or a new one, never a device, FIFO, socket or
   }
   ::close(s);
 }
+
+// A name the directory cannot hold under the temporary name it is written to first is
+// refused before the run, not after it (the run used to fail only when writing).
+TEST_CASE("-o with a name too long for its temporary name is refused before the run") {
+  using surgesim::models::check_output_path;
+  const TempDir dir;
+  const long name_max = ::pathconf(dir.path.c_str(), _PC_NAME_MAX);
+  REQUIRE(name_max > 40);
+  const std::size_t suffix = (".tmp-" + std::to_string(::getpid()) + ".replications").size();
+  const std::size_t longest = static_cast<std::size_t>(name_max) - suffix;
+  CHECK_NOTHROW(check_output_path((dir.path / std::string(longest, 'a')).string()));
+  const std::string too_long = (dir.path / std::string(longest + 1, 'a')).string();
+  try {
+    check_output_path(too_long);
+    FAIL("accepted");
+  } catch (const ScenarioError& e) {
+    CHECK(e.problem().find("the file name is too long: " + std::to_string(longest + 1) +
+                           " characters") != std::string::npos);
+    CHECK(e.problem().find("shorten it to at most " + std::to_string(longest)) !=
+          std::string::npos);
+  }
+}
