@@ -13,7 +13,11 @@
 namespace surgesim::models {
 
 AnalyticEstimate estimate(const Scenario& scenario) {
-  return estimate_at(scenario, RateFunction(scenario.traffic).peak(scenario.run_from(), scenario.run_to()));
+  const RateFunction::Peak peak =
+      RateFunction(scenario.traffic).peak_at(scenario.run_from(), scenario.run_to());
+  AnalyticEstimate result = estimate_at(scenario, peak.rate);
+  result.session_rate_t = peak.t;
+  return result;
 }
 
 namespace {

@@ -1,11 +1,12 @@
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "models/scenario.hpp"
 #include "models/analysis/waiting_room_estimate.hpp"
+#include "models/scenario.hpp"
 #include "models/services/service_estimate.hpp"
 
 namespace surgesim::models {
@@ -24,6 +25,9 @@ namespace surgesim::models {
 
 struct AnalyticEstimate {
   double session_rate = 0.0;  // the peak session rate the estimate is for
+  // When the traffic first reaches that rate, in seconds from time 0 (NaN when the rate
+  // was given: estimate_at).
+  double session_rate_t = std::numeric_limits<double>::quiet_NaN();
   // Expected page views per session, per journey, in page order.
   std::vector<std::vector<double>> visits;
   std::vector<ServiceEstimate> services;  // in scenario order

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "models/report/table.hpp"
+#include "models/yaml/clock.hpp"
 
 namespace surgesim::models {
 namespace {
@@ -38,14 +39,30 @@ std::string notes(const ServiceEstimate& s) {
   return out;
 }
 
+// ", first reached at 00:10 (10m from time 0)": when the traffic peaks is what a planner
+// looks up next. Nothing for a rate given from outside (NaN).
+std::string peak_time_text(const Scenario& scenario, double t) {
+  if (std::isnan(t)) return "";
+  const auto clock = [&] {
+    const bool seconds = std::fmod(scenario.start->seconds_of_day + t, 60.0) != 0.0;
+    return clock_text(*scenario.start, t, seconds);
+  };
+  if (t == scenario.run_from()) {
+    return scenario.start ? ", from the start (" + clock() + ")" : ", from the start";
+  }
+  const std::string offset = span_text(t) + " from time 0";
+  if (!scenario.start) return ", first reached " + offset;
+  return ", first reached at " + clock() + " (" + offset + ")";
+}
+
 }  // namespace
 
 std::string estimate_report(const Scenario& scenario, const AnalyticEstimate& estimate) {
   std::string out = fmt::format(
-      "Analytic estimate at the peak rate of {:.6g} sessions/s (M/M/c per service with the\n"
-      "Allen-Cunneen correction, Erlang B per payment provider; ignores shoppers who give up\n"
-      "or retry)\n",
-      estimate.session_rate);
+      "Analytic estimate at the peak rate of {:.6g} sessions/s{}\n"
+      "(M/M/c per service with the Allen-Cunneen correction, Erlang B per payment provider;\n"
+      "ignores shoppers who give up or retry)\n",
+      estimate.session_rate, peak_time_text(scenario, estimate.session_rate_t));
   TextTable t({"service", "type", "requests/s", "servers", "load (Erl)", "util", "P(wait)",
                "mean wait", "response", "notes"},
               2);
@@ -89,9 +106,9 @@ std::string estimate_report(const Scenario& scenario, const AnalyticEstimate& es
         "{} places ({:.1f} Erl); P(wait) {:.3f}, P(leave) {:.3f}, mean wait {}, {:.1f} "
         "waiting and {:.1f} active; the services above see the {:.1f} sessions/s it admits\n",
         room->exact ? "" : ", an approximation: sessions or patience are not exponential",
-        room->arrival_rate, duration_text(room->mean_session), room->max_active,
-        room->offered_load, room->p_wait, room->p_leave, duration_text(room->mean_wait),
-        room->mean_waiting, room->mean_active, room->admitted_rate);
+        room->arrival_rate, duration_text(room->mean_session), room->max_active, room->offered_load,
+        room->p_wait, room->p_leave, duration_text(room->mean_wait), room->mean_waiting,
+        room->mean_active, room->admitted_rate);
   }
   if (any_saturated) {
     out +=

@@ -141,23 +141,28 @@ double RateFunction::integral(Time a, Time b) const {
   return scale_ * sum;
 }
 
-double RateFunction::peak(Time a, Time b) const {
+RateFunction::Peak RateFunction::peak_at(Time a, Time b) const {
   if (b < a) std::swap(a, b);
   // Between two consecutive breakpoints the base is linear and every spike is linear,
   // a decaying exponential or 0, so lambda is convex there and its supremum is at an
   // end: the value at the start (lambda is right-continuous) or the left limit at the
-  // end.
+  // end. The candidates are visited in time order, so ties keep the first.
   const auto left_limit = [this](Time t) {
     const auto it = std::lower_bound(base_.begin() + 1, base_.end(), t,
                                      [](const BasePiece& p, Time x) { return p.from < x; });
     return scale_ * (piece_value(*(it - 1), t) + spikes_left_limit(t));
   };
-  double best = std::max(rate(a), rate(b));
-  if (b > a) best = std::max(best, left_limit(b));
+  Peak best{rate(a), a};
+  const auto consider = [&best](double r, Time t) {
+    if (r > best.rate) best = {r, t};
+  };
   const auto first = std::upper_bound(breakpoints_.begin(), breakpoints_.end(), a);
   for (auto it = first; it != breakpoints_.end() && *it < b; ++it) {
-    best = std::max({best, rate(*it), left_limit(*it)});
+    consider(left_limit(*it), *it);
+    consider(rate(*it), *it);
   }
+  if (b > a) consider(left_limit(b), b);
+  consider(rate(b), b);
   return best;
 }
 

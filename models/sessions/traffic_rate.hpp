@@ -34,7 +34,13 @@ class RateFunction {
   double integral(Time a, Time b) const;
   // The supremum of lambda over [a, b] (left limits at csv steps included), so that it
   // bounds lambda everywhere in the interval.
-  double peak(Time a, Time b) const;
+  double peak(Time a, Time b) const { return peak_at(a, b).rate; }
+  // The same and the first time lambda reaches it (or approaches it, at a csv step down).
+  struct Peak {
+    double rate;
+    Time t;
+  };
+  Peak peak_at(Time a, Time b) const;
 
   // The unscaled base as pieces, and the spikes (unscaled): the traffic source draws
   // each of them as its own Poisson process.

@@ -228,6 +228,7 @@ services:
 )",
                                                              "test.yaml"));
   CHECK(e.session_rate == doctest::Approx(40));
+  CHECK(e.session_rate_t == 1800);
   // 4 Erlang on 2 workers per instance at 50%: 4 instances.
   CHECK(service(e, "web").servers == 8);
   CHECK(service(e, "web").utilization == doctest::Approx(0.5));
@@ -236,7 +237,7 @@ services:
 TEST_CASE("the report marks saturated services and says what the estimate leaves out") {
   auto scenario = models::load_scenario_text(kChain, "test.yaml");
   const std::string calm = models::estimate_report(scenario, models::estimate(scenario));
-  CHECK(calm.find("peak rate of 50 sessions/s") != std::string::npos);
+  CHECK(calm.find("peak rate of 50 sessions/s, from the start\n") != std::string::npos);
   CHECK(calm.find("SATURATED") == std::string::npos);
   CHECK(calm.find("contention") != std::string::npos);  // a database is in the shop
   CHECK(calm.find("held for its own work and the responses of its calls") != std::string::npos);
@@ -279,4 +280,30 @@ services:
   const auto e = models::estimate(models::load_scenario_text(yaml, "test.yaml"));
   CHECK(e.services[0].saturated);
   CHECK(e.services[0].mean_wait == sim::kForever);
+}
+
+TEST_CASE("the report says when the peak is first reached, on the shop's clock if it has one") {
+  const std::string yaml = R"(
+name: when
+duration: 4h
+traffic:
+  profile: [{at: 0, rate: 10}, {at: 90m, rate: 40}, {at: 3h, rate: 40}, {at: 4h, rate: 5}]
+journeys:
+  visit:
+    share: 1
+    pages:
+      home: {call: web, next: {exit: 1}}
+services:
+  web: {type: server_pool, instances: 20, service: {dist: exponential, mean: 100ms}}
+)";
+  auto scenario = models::load_scenario_text(yaml, "test.yaml");
+  const std::string offset = models::estimate_report(scenario, models::estimate(scenario));
+  CHECK(offset.find("peak rate of 40 sessions/s, first reached 1h30m from time 0\n") !=
+        std::string::npos);
+  scenario = models::load_scenario_text("start: \"22:45\"\n" + yaml, "test.yaml");
+  const std::string clock = models::estimate_report(scenario, models::estimate(scenario));
+  CHECK(clock.find("first reached at 00:15 (1h30m from time 0)\n") != std::string::npos);
+  // A rate given from outside has no time.
+  CHECK(models::estimate_report(scenario, models::estimate_at(scenario, 30.0))
+            .find("peak rate of 30 sessions/s\n") != std::string::npos);
 }

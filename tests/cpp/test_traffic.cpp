@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "models/yaml/scenario_error.hpp"
 #include "models/loader/scenario_loader.hpp"
 #include "models/sessions/traffic_rate.hpp"
 #include "models/sessions/traffic_source.hpp"
+#include "models/yaml/scenario_error.hpp"
 #include "tests/cpp/scenario_failure.hpp"
 
 using namespace surgesim::models;
@@ -206,6 +206,21 @@ TEST_CASE("csv steps: constant from each row to the next, 0 before the first") {
   CHECK(f.peak(30, 40) == doctest::Approx(80));  // the left limit at 40
   CHECK(f.peak(40, 50) == doctest::Approx(20));
   CHECK(f.peak(41, 50) == doctest::Approx(20));
+}
+
+// `surgesim check` says when the peak it estimates at is first reached.
+TEST_CASE("the peak's time: the first moment the traffic reaches it") {
+  const RateFunction profile(profile_config({{0, 100}, {60, 160}, {120, 40}, {180, 160}}));
+  CHECK(profile.peak_at(0, 500).t == 60);  // 160 again at 180: the first is kept
+  CHECK(profile.peak_at(70, 500).t == 180);
+  CHECK(profile.peak_at(0, 30).t == 30);    // the end, on the rise
+  CHECK(profile.peak_at(90, 100).t == 90);  // the start, on the fall
+  const RateFunction steps(csv_config({{10, 50}, {20, 80}, {40, 20}}));
+  CHECK(steps.peak_at(0, 100).t == 20);
+  CHECK(steps.peak_at(30, 40).t == 30);  // 80 from the start (and up to 40)
+  const RateFunction constant(rate_config(40.0, {}, 1.5));
+  CHECK(constant.peak_at(5, 100).t == 5);
+  CHECK(constant.peak_at(5, 100).rate == constant.peak(5, 100));
 }
 
 TEST_CASE("spikes: linear rise, exponential decay") {
@@ -534,8 +549,10 @@ TEST_CASE("traffic errors: csv file") {
       {"t,rate\n0,5\n60,5,7\n", "3:1", "found 3 fields"},
       {"t,rate\n0,5\n\n60,5\n", "3:1", "found an empty line"},
       {"t,rate\n0,5\n00:10,5\n00:10,6\n", "4:1", "strictly increasing"},
-      {"t,rate\n0,5\n600,5\n00:05,6\n", "4:1", "previous row's (10m; rows must be in strictly increasing time), found '00:05' = 5m"},
-      {"t,rate\n0,5\n  25:61,6\n", "3:3", "expected a time t (seconds, a duration such as 2h10m, or HH:MM / HH:MM:SS"},
+      {"t,rate\n0,5\n600,5\n00:05,6\n", "4:1",
+       "previous row's (10m; rows must be in strictly increasing time), found '00:05' = 5m"},
+      {"t,rate\n0,5\n  25:61,6\n", "3:3",
+       "expected a time t (seconds, a duration such as 2h10m, or HH:MM / HH:MM:SS"},
       {"t,rate\n0,5\n1:2,6\n", "3:1", "found '1:2'"},
       // A time past any hour count (found by the loader's fuzz target: the message
       // converted it to an integer of hours and minutes, out of range).
