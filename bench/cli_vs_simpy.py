@@ -8,7 +8,10 @@ shared machine it moves less than wall time) with the peak resident set:
 
   - M/M/1, 1 M customers (bench/mm1.yaml) with default settings (1-minute buckets),
     and again with one bucket: the difference is the cost of a bucket, in time and
-    memory;
+    memory, as `surgesim run` pays it (it prints no time series, so it builds none and
+    a bucket's end only turns the statistics over); the same pair with an SLO, which
+    is judged on the time series, gives the cost of a bucket with its rows (what a
+    result file, SLOs and Python's results have);
   - the mini shop (bench/mini-shop.yaml), station visits per second;
   - the same two models in SimPy (bench/simpy_models.py) when it is installed, and
     surgesim's rates over SimPy's.
@@ -28,6 +31,8 @@ MM1 = os.path.join(BENCH, "mm1.yaml")
 MINI_SHOP = os.path.join(BENCH, "mini-shop.yaml")
 MM1_DURATION_S = 1111111  # bench/mm1.yaml
 BUCKET_S = 60  # the default bucket
+# An SLO no run fails: the series are built to judge it (as for -o or Python).
+WITH_SERIES = ["--set", "slo=[{name: drops, metric: drop_rate, scope: all, max: 1}]"]
 
 
 def timed(command, repeat):
@@ -95,6 +100,11 @@ def main():
     row("M/M/1, default (1-minute buckets)", customers, "customers", *default[:3])
     one_bucket = timed([surgesim, "run", MM1, "--set", f"bucket={MM1_DURATION_S}s"], repeat)
     row("M/M/1, one bucket", customers, "customers", *one_bucket[:3])
+    series = timed([surgesim, "run", MM1, *WITH_SERIES], repeat)
+    row("M/M/1, time series (an SLO)", customers, "customers", *series[:3])
+    series_one = timed([surgesim, "run", MM1, *WITH_SERIES, "--set", f"bucket={MM1_DURATION_S}s"],
+                       repeat)
+    row("M/M/1, time series, one bucket", customers, "customers", *series_one[:3])
 
     shop = summary(surgesim, MINI_SHOP)
     visits = sum(service["arrivals"] for service in shop["services"].values())
@@ -102,14 +112,17 @@ def main():
     row("mini shop", visits, "visits", *mini[:3])
 
     buckets = math.ceil(MM1_DURATION_S / BUCKET_S)
-    print(f"\nCost of a bucket: M/M/1 with {buckets:,} one-minute buckets minus one bucket")
-    for label, i in (("wall", 0), ("cpu", 1)):
-        extra = default[i] - one_bucket[i]
-        print(f"  {label:<4} {extra * 1e6 / (buckets - 1):8.2f} us per bucket"
-              f"   ({100 * extra / one_bucket[i]:+.1f}% over one bucket)")
-    extra_mib = default[2] - one_bucket[2]
-    print(f"  peak RSS {extra_mib * 1024 * 1024 / (buckets - 1):8.0f} bytes per bucket"
-          f"   ({default[2]:.1f} vs {one_bucket[2]:.1f} MiB)")
+    for title, many, one in (("as `surgesim run` pays it (no time series)", default, one_bucket),
+                             ("with its time series rows", series, series_one)):
+        print(f"\nCost of a bucket {title}: M/M/1 with {buckets:,} one-minute buckets minus "
+              f"one bucket")
+        for label, i in (("wall", 0), ("cpu", 1)):
+            extra = many[i] - one[i]
+            print(f"  {label:<4} {extra * 1e6 / (buckets - 1):8.2f} us per bucket"
+                  f"   ({100 * extra / one[i]:+.1f}% over one bucket)")
+        extra_mib = many[2] - one[2]
+        print(f"  peak RSS {extra_mib * 1024 * 1024 / (buckets - 1):8.0f} bytes per bucket"
+              f"   ({many[2]:.1f} vs {one[2]:.1f} MiB)")
 
     print()
     if not simpy_available(args.python):

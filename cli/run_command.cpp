@@ -82,6 +82,7 @@ int run(RunArgs& args) {
 Command add_run_command(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   models::StudyOptions& o = args->options;
+  o.series = false;  // the command prints none: built for a result file or SLOs only
   CLI::App* cmd = app.add_subcommand("run", "Simulate a scenario and report");
   cmd->add_option("FILE", args->file, "Scenario YAML file")->required();
   cmd->add_option("-o,--output", o.output,

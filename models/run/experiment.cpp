@@ -199,7 +199,7 @@ class ReplicationMerger {
     const std::size_t waiting = sim::run_replications_in_order<ReplicationOutcome>(
         first, count, options_.threads,
         [&](std::size_t r) {
-          Shop shop(scenario, r);
+          Shop shop(scenario, r, options_.series);
           if (options_.max_memory > 0.0) {
             // Replications in flight at once share the memory.
             const double at_once = std::min<double>(sim::resolve_threads(options_.threads),
@@ -304,6 +304,7 @@ WarmupEstimate estimate_warmup(const Scenario& scenario, const RunOptions& optio
   pilot_options.precision.reset();
   pilot_options.keep_replication_series = false;  // only the mean is wanted
   pilot_options.series_store = nullptr;
+  pilot_options.series = true;  // MSER-5 reads the sessions' series
   const ExperimentResult result = run_experiment(pilot, pilot_options);
 
   const SeriesTable* sessions = find_table(result.series_mean, "timeseries/sessions");

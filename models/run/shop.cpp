@@ -11,18 +11,18 @@ enum Tag : std::uint32_t { kWarmupEnd, kBucketEnd };
 constexpr std::uint8_t kFirst = 0;
 }  // namespace
 
-Shop::Shop(const Scenario& scenario, std::uint64_t replication)
+Shop::Shop(const Scenario& scenario, std::uint64_t replication, bool series)
     : scenario_(scenario), sim_(scenario.run_from()) {
   sessions_ = std::make_unique<Sessions>(scenario, replication, sim_, requests_, services_);
   services_.reserve(scenario.services.size());
   for (std::uint32_t i = 0; i < scenario.services.size(); ++i) {
-    services_.push_back(make_service(
-        scenario.services[i],
-        ServiceContext{&sim_, &requests_, sessions_.get(), &services_, &scenario.services, i,
-                       scenario.seed, replication},
-        scenario.seed, replication));
+    services_.push_back(
+        make_service(scenario.services[i],
+                     ServiceContext{&sim_, &requests_, sessions_.get(), &services_,
+                                    &scenario.services, i, scenario.seed, replication},
+                     scenario.seed, replication));
   }
-  series_ = std::make_unique<ShopSeries>(scenario, services_, *sessions_);
+  if (series) series_ = std::make_unique<ShopSeries>(scenario, services_, *sessions_);
 }
 
 void Shop::watch(double budget_bytes, const std::string& option) {
@@ -50,7 +50,7 @@ void Shop::restart_totals(Time t) {
 }
 
 void Shop::close_bucket(Time end) {
-  series_->close_bucket(bucket_start(bucket_), end);
+  if (series_) series_->close_bucket(bucket_start(bucket_), end);
   ++bucket_;
   for (auto& service : services_) service->stats().restart_bucket(end);
   sessions_->restart_buckets(end);
@@ -81,7 +81,7 @@ ReplicationResult Shop::run(std::atomic<double>* progress, const std::atomic<boo
   if (last_start < to) close_bucket(to);
   Json summary = shop_summary(scenario_, services_, *sessions_);
   write_saturation(summary, queues, room);
-  return {std::move(summary), series_->take()};
+  return {std::move(summary), series_ ? series_->take() : std::vector<SeriesTable>{}};
 }
 
 }  // namespace surgesim::models

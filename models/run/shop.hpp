@@ -19,7 +19,9 @@ namespace surgesim::models {
 // One replication of a scenario: the kernel, the services and the shoppers, wired.
 class Shop final : public sim::EventTarget {
  public:
-  Shop(const Scenario& scenario, std::uint64_t replication);
+  // Without `series`, run() returns no time series and builds none (the summary is the
+  // same).
+  Shop(const Scenario& scenario, std::uint64_t replication, bool series = true);
 
   // Runs the simulated span ([0, duration) or the window) and returns this replication's summary (docs/scenario.md shape,
   // without the experiment-level fields) and time series. Throws Interrupted if `stop`
@@ -46,7 +48,7 @@ class Shop final : public sim::EventTarget {
   RequestPool requests_;
   std::vector<std::unique_ptr<Service>> services_;
   std::unique_ptr<Sessions> sessions_;
-  std::unique_ptr<ShopSeries> series_;
+  std::unique_ptr<ShopSeries> series_;  // null: no time series
   std::unique_ptr<OverloadGuard> guard_;
   std::uint64_t bucket_ = 0;  // index of the bucket in progress
 };

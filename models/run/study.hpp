@@ -25,6 +25,9 @@ struct StudyOptions {
   std::int64_t max_replications = 100;       // with `precision`
   std::string output;                        // the result file; empty: none
   bool keep_replication_series = false;      // see RunOptions
+  // The caller reads the time series (Python's results do). Without, they are built
+  // only for what needs them here: a result file, SLOs.
+  bool series = true;
   // Memory the run may use: bytes, or with a K, M or G suffix; none: half the physical
   // memory. A run estimated over it is refused; one whose requests in flight would pass
   // it is stopped.

@@ -103,7 +103,8 @@ WorkEstimate estimate_work(const Scenario& scenario, const WorkShape& shape) {
   const double one_series = w.buckets * w.cells_per_bucket * 8.0;
   const double series_copies =
       shape.keep_replication_series ? shape.replications + at_once + 2.0 : 2.0 * at_once + 4.0;
-  w.series_bytes = series_copies * one_series;
+  // An automatic warm-up's pilot builds them whatever the run after it does.
+  w.series_bytes = shape.series || shape.pilot ? series_copies * one_series : 0.0;
   const double statistics = static_cast<double>(pages) * kBytesPerPage +
                             static_cast<double>(scenario.services.size()) * kBytesPerService;
   const double tree = kBytesPerLeaf * (kLeavesPerPage * static_cast<double>(pages) +

@@ -40,6 +40,7 @@ struct WorkShape {
   unsigned threads = 1;       // replications in flight at once
   bool keep_replication_series = false;
   bool pilot = false;  // an automatic warm-up runs the scenario twice
+  bool series = true;  // the replications build time series (RunOptions::series)
 };
 
 WorkEstimate estimate_work(const Scenario& scenario, const WorkShape& shape);

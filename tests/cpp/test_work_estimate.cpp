@@ -157,6 +157,37 @@ TEST_CASE("a run over --max-memory is refused, naming what takes it") {
   CHECK(why.find("use wider buckets or fewer threads") != std::string::npos);
   // More threads hold more replications' tables at once.
   CHECK(models::estimate_work(scenario, {8.0, 8}).series_bytes > 3.0 * w.series_bytes);
+  // Time series that nothing reads are not built (an automatic warm-up's pilot builds
+  // them whatever the run after it does).
+  const WorkEstimate none = models::estimate_work(scenario, {1.0, 1, false, false, false});
+  CHECK(none.series_bytes == 0.0);
+  CHECK(refusal(none, 256.0 * 1024 * 1024) == "");
+  CHECK(models::estimate_work(scenario, {1.0, 1, false, true, false}).series_bytes ==
+        w.series_bytes);
+}
+
+TEST_CASE("a study without time series: none built, the same summary bit for bit") {
+  const std::string yaml = testing::one_page_shop(
+      "name: quiet\nduration: 30m\nwarmup: 5m\nbucket: 1m\nreplications: 2\n"
+      "traffic: {rate: 20}\n",
+      "web",
+      "  web: {type: server_pool, instances: 2, service: {dist: exponential, mean: 80ms}}\n");
+  const models::ScenarioSource source{"quiet.yaml", yaml, std::nullopt, {}};
+  models::StudyOptions options;
+  models::ScenarioFiles files;
+  const models::Study with = models::run_study(source, files, options, models::python_words());
+  CHECK(with.result.series_mean.size() > 3);
+  options.series = false;
+  const models::Study without = models::run_study(source, files, options, models::python_words());
+  CHECK(without.result.series_mean.empty());
+  CHECK(without.result.series_ci95.empty());
+  CHECK(without.result.summary.dump() == with.result.summary.dump());
+  // SLOs are judged on the series: they are built for them.
+  const std::string judged =
+      yaml + "slo:\n  - {name: fast, metric: latency_p99, scope: page.only.view, max: 1s}\n";
+  const models::Study slo = models::run_study({"judged.yaml", judged, std::nullopt, {}}, files,
+                                              options, models::python_words());
+  CHECK(!slo.result.series_mean.empty());
 }
 
 TEST_CASE("run_study refuses before simulating, and --force runs it anyway") {
