@@ -7,8 +7,9 @@
 #                     for a tenth of the time (~54,000 vs ~540,000 in flight); memory at
 #                     6 vs 60 minutes of constant traffic;
 #   cli_vs_simpy.py   M/M/1 (1 M customers) through the surgesim command line with
-#                     default settings, again with one bucket (the cost of a bucket), the
-#                     mini shop, and both models in SimPy when it is installed;
+#                     default settings, again with one bucket (the cost of a bucket), both
+#                     again with time series built (an SLO: the cost of a bucket's rows),
+#                     the mini shop, and both models in SimPy when it is installed;
 #   sale_day.py       with DAY=1: the 24-hour sale day (bench/sale-day.yaml, 54 M
 #                     sessions, 321 M service visits) through the command line with
 #                     default settings: wall s, CPU s, peak RSS, sessions/s and visits/s.
