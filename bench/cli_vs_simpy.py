@@ -3,8 +3,10 @@
 Usage: cli_vs_simpy.py --surgesim PATH [--repeat N] [--simpy-customers N]
 
 Times whole processes, start to exit (interpreter or binary start included), each case
---repeat times, and prints medians of wall time and of CPU time (user + system; on a
-shared machine it moves less than wall time) with the peak resident set:
+--repeat times (the M/M/1 cases in turn, a round at a time), and prints medians of wall
+time and of CPU time (user + system; on a shared machine it moves less than wall time)
+with the peak resident set (read by bench_peak of the same build when it is there: see
+bench/peak.cpp):
 
   - M/M/1, 1 M customers (bench/mm1.yaml) with default settings (1-minute buckets),
     and again with one bucket: the difference is the cost of a bucket, in time and
@@ -24,6 +26,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
@@ -35,28 +38,59 @@ BUCKET_S = 60  # the default bucket
 WITH_SERIES = ["--set", "slo=[{name: drops, metric: drop_rate, scope: all, max: 1}]"]
 
 
-def timed(command, repeat):
-    """Medians over `repeat` runs: wall s, CPU s, peak RSS MiB; and the last output."""
+def peak_tool(surgesim):
+    """bench_peak of the same build (bench/peak.cpp), or None: a child forked from Python
+    keeps the interpreter's resident set as its high-water mark, so Python alone cannot
+    read a peak below about 12 MiB."""
+    build = os.path.dirname(os.path.dirname(os.path.abspath(surgesim)))
+    tool = os.path.join(build, "bench", "bench_peak")
+    return tool if os.access(tool, os.X_OK) else None
+
+
+def timed(command, repeat, peak=None):
+    """Medians over `repeat` runs: wall s, CPU s, peak RSS MiB; and the last output.
+    With `peak` (peak_tool's), the command runs under it and the peak is its own."""
     walls, cpus, peaks = [], [], []
     out = ""
     for _ in range(repeat):
-        start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        chunks = []
-        while True:
-            chunk = process.stdout.read(1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        _, status, usage = os.wait4(process.pid, 0)
-        walls.append(time.perf_counter() - start)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            sys.exit(f"failed ({process.returncode}): {' '.join(command)}")
-        cpus.append(usage.ru_utime + usage.ru_stime)
-        peaks.append(usage.ru_maxrss / 1024.0)  # KiB on Linux
-        out = b"".join(chunks).decode()
+        with tempfile.TemporaryFile() as errors:
+            start = time.perf_counter()
+            process = subprocess.Popen([peak, *command] if peak else command,
+                                       stdout=subprocess.PIPE, stderr=errors)
+            chunks = []
+            while True:
+                chunk = process.stdout.read(1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            _, status, usage = os.wait4(process.pid, 0)
+            walls.append(time.perf_counter() - start)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            if process.returncode != 0:
+                sys.exit(f"failed ({process.returncode}): {' '.join(command)}")
+            cpus.append(usage.ru_utime + usage.ru_stime)
+            kib = usage.ru_maxrss  # KiB on Linux
+            if peak:
+                errors.seek(0)
+                last = errors.read().decode(errors="replace").strip().splitlines()[-1]
+                kib = int(last.rsplit(" ", 1)[1])  # "bench_peak: maxrss_kib N"
+            peaks.append(kib / 1024.0)
+            out = b"".join(chunks).decode()
     return statistics.median(walls), statistics.median(cpus), statistics.median(peaks), out
+
+
+def in_turn(commands, repeat, peak):
+    """Each command once a round for `repeat` rounds, so that a shared machine's changing
+    load falls on every case alike: per command, its runs' (wall s, CPU s, peak MiB)."""
+    runs = [[] for _ in commands]
+    for _ in range(repeat):
+        for k, command in enumerate(commands):
+            runs[k].append(timed(command, 1, peak)[:3])
+    return runs
+
+
+def medians(runs):
+    return tuple(statistics.median(run[i] for run in runs) for i in range(3))
 
 
 def summary(surgesim, scenario, *options):
@@ -89,6 +123,7 @@ def main():
     parser.add_argument("--python", default=sys.executable, help="the Python with SimPy")
     args = parser.parse_args()
     surgesim, repeat = args.surgesim, args.repeat
+    peak = peak_tool(surgesim)
 
     print(f"surgesim from the command line (process start included), SimPy beside it: "
           f"median of {repeat} runs")
@@ -96,33 +131,34 @@ def main():
 
     mm1 = summary(surgesim, MM1)
     customers = mm1["sessions"]["started"]
-    default = timed([surgesim, "run", MM1], repeat)
-    row("M/M/1, default (1-minute buckets)", customers, "customers", *default[:3])
-    one_bucket = timed([surgesim, "run", MM1, "--set", f"bucket={MM1_DURATION_S}s"], repeat)
-    row("M/M/1, one bucket", customers, "customers", *one_bucket[:3])
-    series = timed([surgesim, "run", MM1, *WITH_SERIES], repeat)
-    row("M/M/1, time series (an SLO)", customers, "customers", *series[:3])
-    series_one = timed([surgesim, "run", MM1, *WITH_SERIES, "--set", f"bucket={MM1_DURATION_S}s"],
-                       repeat)
-    row("M/M/1, time series, one bucket", customers, "customers", *series_one[:3])
+    one = ["--set", f"bucket={MM1_DURATION_S}s"]
+    cases = in_turn([[surgesim, "run", MM1], [surgesim, "run", MM1, *one],
+                     [surgesim, "run", MM1, *WITH_SERIES], [surgesim, "run", MM1, *WITH_SERIES, *one]],
+                    repeat, peak)
+    for label, runs in zip(("M/M/1, default (1-minute buckets)", "M/M/1, one bucket",
+                            "M/M/1, time series (an SLO)", "M/M/1, time series, one bucket"), cases):
+        row(label, customers, "customers", *medians(runs))
+    default = medians(cases[0])
 
     shop = summary(surgesim, MINI_SHOP)
     visits = sum(service["arrivals"] for service in shop["services"].values())
-    mini = timed([surgesim, "run", MINI_SHOP], repeat)
+    mini = timed([surgesim, "run", MINI_SHOP], repeat, peak)
     row("mini shop", visits, "visits", *mini[:3])
 
+    # Paired: each round's difference of the two runs, median over the rounds.
     buckets = math.ceil(MM1_DURATION_S / BUCKET_S)
-    for title, many, one in (("as `surgesim run` pays it (no time series)", default, one_bucket),
-                             ("with its time series rows", series, series_one)):
+    for title, many, one_run in (("as `surgesim run` pays it (no time series)", cases[0], cases[1]),
+                                 ("with its time series rows", cases[2], cases[3])):
         print(f"\nCost of a bucket {title}: M/M/1 with {buckets:,} one-minute buckets minus "
-              f"one bucket")
+              f"one bucket (median of the rounds' differences)")
         for label, i in (("wall", 0), ("cpu", 1)):
-            extra = many[i] - one[i]
+            extra = statistics.median(a[i] - b[i] for a, b in zip(many, one_run))
+            ratio = statistics.median(a[i] / b[i] for a, b in zip(many, one_run))
             print(f"  {label:<4} {extra * 1e6 / (buckets - 1):8.2f} us per bucket"
-                  f"   ({100 * extra / one[i]:+.1f}% over one bucket)")
-        extra_mib = many[2] - one[2]
+                  f"   ({100 * (ratio - 1):+.1f}% over one bucket)")
+        extra_mib = statistics.median(a[2] - b[2] for a, b in zip(many, one_run))
         print(f"  peak RSS {extra_mib * 1024 * 1024 / (buckets - 1):8.0f} bytes per bucket"
-              f"   ({many[2]:.1f} vs {one[2]:.1f} MiB)")
+              f"   ({medians(many)[2]:.1f} vs {medians(one_run)[2]:.1f} MiB)")
 
     print()
     if not simpy_available(args.python):
@@ -130,13 +166,13 @@ def main():
               "no peer figures.")
         return
     model = os.path.join(BENCH, "simpy_models.py")
-    peer_mm1 = timed([args.python, model, "mm1", str(1_000_000)], repeat)
+    peer_mm1 = timed([args.python, model, "mm1", str(1_000_000)], repeat, peak)
     result = json.loads(peer_mm1[3])
     print(f"SimPy {result['simpy']} ({args.python}), same models, whole process")
     header()
     row("SimPy M/M/1", result["customers"], "customers", *peer_mm1[:3])
     mm1_response = result["mean_response_s"]
-    peer_shop = timed([args.python, model, "mini-shop", str(args.simpy_customers)], repeat)
+    peer_shop = timed([args.python, model, "mini-shop", str(args.simpy_customers)], repeat, peak)
     result = json.loads(peer_shop[3])
     row("SimPy mini shop", result["visits"], "visits", *peer_shop[:3])
     print(f"  (SimPy's M/M/1 mean response {mm1_response:.2f} s, surgesim's "

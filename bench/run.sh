@@ -30,7 +30,7 @@ if [[ ! -f $build/CMakeCache.txt ]]; then
   echo "no build in $build: run ./setup.sh test first (or set BUILD_DIR)" >&2
   exit 1
 fi
-cmake --build "$build" -j2 --target bench_kernel bench_variates bench_scenario surgesim >/dev/null
+cmake --build "$build" -j2 --target bench_kernel bench_variates bench_scenario bench_peak surgesim >/dev/null
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 echo "surgesim benchmarks, $(date '+%Y-%m-%d %H:%M %Z')"

@@ -14,7 +14,7 @@ import argparse
 import json
 import os
 
-from cli_vs_simpy import BENCH, timed
+from cli_vs_simpy import BENCH, peak_tool, timed
 
 SALE_DAY = os.path.join(BENCH, "sale-day.yaml")
 
@@ -28,7 +28,7 @@ def main():
     # The timed runs give the counts too (the same seed, the same counts every run): a
     # run of its own for them would double the minutes this takes.
     wall, cpu, rss, out = timed([args.surgesim, "run", SALE_DAY, "--format", "json", "-q"],
-                                args.repeat)
+                                args.repeat, peak_tool(args.surgesim))
     day = json.loads(out)
     sessions = day["sessions"]["started"]
     visits = sum(service["arrivals"] for service in day["services"].values())
