@@ -199,7 +199,7 @@ class ReplicationMerger {
     const std::size_t waiting = sim::run_replications_in_order<ReplicationOutcome>(
         first, count, options_.threads,
         [&](std::size_t r) {
-          Shop shop(scenario, r, options_.series);
+          Shop shop(scenario, r, options_.series || !scenario.slos.empty());
           if (options_.max_memory > 0.0) {
             // Replications in flight at once share the memory.
             const double at_once = std::min<double>(sim::resolve_threads(options_.threads),

@@ -56,8 +56,9 @@ struct RunOptions {
   // file being written) and computes the exact ci95 from them at the end.
   SeriesStore* series_store = nullptr;
   // Build the time series. Off where nothing reads them (`surgesim run` without a result
-  // file, SLOs or an automatic warm-up): the replications then skip every bucket's rows,
-  // and the summary is the same bit for bit (buckets still turn over into the totals).
+  // file, SLOs or an automatic warm-up; SLOs get them regardless): the replications then
+  // skip every bucket's rows, and the summary is the same bit for bit (buckets still turn
+  // over into the totals).
   bool series = true;
   // Bytes the run may use (--max-memory): a replication whose requests in flight would
   // pass its share is stopped (overload_guard.hpp). 0: not watched.

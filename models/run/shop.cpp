@@ -22,7 +22,12 @@ Shop::Shop(const Scenario& scenario, std::uint64_t replication, bool series)
                                     &scenario.services, i, scenario.seed, replication},
                      scenario.seed, replication));
   }
-  if (series) series_ = std::make_unique<ShopSeries>(scenario, services_, *sessions_);
+  if (series) {
+    series_ = std::make_unique<ShopSeries>(scenario, services_, *sessions_);
+  } else {
+    for (auto& service : services_) service->stats().keep_sketch_in_bucket();
+    sessions_->keep_sketches_in_buckets();
+  }
 }
 
 void Shop::watch(double budget_bytes, const std::string& option) {
@@ -79,6 +84,8 @@ ReplicationResult Shop::run(std::atomic<double>* progress, const std::atomic<boo
   if (const WaitingRoom* r = sessions_->waiting_room())
     room = room_at_end(r->stats().bucket(), last_start, to, scenario_.bucket);
   if (last_start < to) close_bucket(to);
+  for (auto& service : services_) service->stats().flush_sketch();
+  sessions_->flush_sketches();
   Json summary = shop_summary(scenario_, services_, *sessions_);
   write_saturation(summary, queues, room);
   return {std::move(summary), series_ ? series_->take() : std::vector<SeriesTable>{}};

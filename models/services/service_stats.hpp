@@ -43,6 +43,7 @@ struct ServiceStats {
   sim::TimeWeighted instances;    // instances serving
   sim::TimeWeighted provisioned;  // instances paid for: serving, booting, down or draining
 
+  sim::QuantileSketch& sketch() { return response_quantiles; }
   // Forgets everything before t but keeps the current levels.
   void restart(sim::Time t);
   // Adds `later`, the statistics of the window that follows this one up to `end`.

@@ -1,5 +1,11 @@
 #pragma once
 
+#include <concepts>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "sim/quantile_sketch.hpp"
 #include "sim/time.hpp"
 
 namespace surgesim::models {
@@ -12,9 +18,14 @@ namespace surgesim::models {
 // to both. Recording goes through `record` so that neither window can be forgotten.
 //
 // Stats provides restart(t) (forget everything before t, keep the current levels) and
-// absorb(part, end) (add a later window that ends at `end`, levels included).
+// absorb(part, end) (add a later window that ends at `end`, levels included); one with a
+// quantile sketch, sketch() (see keep_sketch_in_bucket).
 template <class Stats>
 class Windowed {
+  static constexpr bool kHasSketch = requires(Stats & s) {
+    { s.sketch() } -> std::same_as<sim::QuantileSketch&>;
+  };
+
  public:
   template <class... Args>
   explicit Windowed(const Args&... args) : total_(args...), bucket_(args...) {}
@@ -50,7 +61,16 @@ class Windowed {
   // it saw the records itself, and the next bucket starts.
   void restart_bucket(sim::Time t) {
     if (both_) {
-      bucket_.restart(t);
+      bucket_.restart(t);  // the sketch too: the total saw every record since the restart
+    } else if (keep_sketch_) {
+      if constexpr (kHasSketch) {
+        // The kept sketch is set aside over the turnover: neither absorb nor restart
+        // touches it (they merge and clear the empty spare, at no cost).
+        std::swap(bucket_.sketch(), spare_);
+        total_.absorb(bucket_, t);
+        bucket_.restart(t);
+        std::swap(bucket_.sketch(), spare_);
+      }
     } else if constexpr (requires { total_.take(bucket_, t); }) {
       total_.take(bucket_, t);  // absorb and restart in one, for statistics with sketches
     } else {
@@ -61,11 +81,35 @@ class Windowed {
     both_ = false;
   }
 
+  // Without time series nothing reads a bucket's quantiles: the bucket's sketch then
+  // keeps counting from bucket to bucket and reaches the total once, at flush_sketch,
+  // instead of in a walk at every bucket's end (a cache miss in the total's large store
+  // for each of its non-empty buckets). Sketch merges are exact: the total's quantiles
+  // are the same.
+  void keep_sketch_in_bucket() { keep_sketch_ = kHasSketch; }
+  // Moves what the bucket's sketch kept into the total; before the total is read.
+  void flush_sketch() {
+    if constexpr (kHasSketch) {
+      if (keep_sketch_) total_.sketch().take(bucket_.sketch());
+    }
+  }
+
  private:
   Stats total_;
   Stats bucket_;
   sim::Time bucket_start_ = 0.0;
   bool both_ = false;  // records reach the total directly (set at a restart of the total)
+  bool keep_sketch_ = false;
+  // An empty sketch of the same accuracy, swapped in over a turnover while one is kept.
+  [[no_unique_address]] std::conditional_t<kHasSketch, sim::QuantileSketch, std::monostate> spare_{
+      make_spare()};
+  auto make_spare() {  // total_ is built by now: declared before spare_
+    if constexpr (kHasSketch) {
+      return sim::QuantileSketch(total_.sketch().relative_accuracy());
+    } else {
+      return std::monostate{};
+    }
+  }
 };
 
 }  // namespace surgesim::models

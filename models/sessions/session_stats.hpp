@@ -64,6 +64,7 @@ struct PageStats {
   double revenue = 0.0;
   LatencyStats latency;
 
+  sim::QuantileSketch& sketch() { return latency.response_quantiles; }
   void restart(sim::Time);
   void absorb(const PageStats& later, sim::Time);
   // absorb(later, t), then later.restart(t): the sketch moves across in one walk.

@@ -127,6 +127,16 @@ void Sessions::restart_buckets(Time t) {
   for (auto& p : page_stats_) p.restart_bucket(t);
 }
 
+void Sessions::keep_sketches_in_buckets() {
+  if (room_) room_->stats().keep_sketch_in_bucket();
+  for (auto& p : page_stats_) p.keep_sketch_in_bucket();
+}
+
+void Sessions::flush_sketches() {
+  if (room_) room_->stats().flush_sketch();
+  for (auto& p : page_stats_) p.flush_sketch();
+}
+
 void Sessions::latency(std::size_t journey, bool bucket, LatencyStats& out) const {
   out.clear();
   for (std::size_t p = 0; p < page_stats_.size(); ++p) {

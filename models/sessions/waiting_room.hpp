@@ -26,6 +26,7 @@ struct WaitingRoomStats {
   sim::TimeWeighted waiting;  // sessions in the room
   sim::TimeWeighted active;   // sessions in the shop (admitted, not ended)
 
+  sim::QuantileSketch& sketch() { return wait_quantiles; }
   void restart(sim::Time t);
   void absorb(const WaitingRoomStats& later, sim::Time end);
   // {arrivals, admitted, left, mean_wait_s, p95_wait_s, mean_waiting, mean_active} and,
@@ -68,6 +69,7 @@ class WaitingRoom final : public sim::EventTarget {
   const Windowed<WaitingRoomStats>& stats() const { return stats_; }
   void restart_total(sim::Time t) { stats_.restart_total(t); }
   void restart_bucket(sim::Time t) { stats_.restart_bucket(t); }
+  Windowed<WaitingRoomStats>& stats() { return stats_; }
 
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
 
