@@ -283,19 +283,11 @@ services:
 }
 
 TEST_CASE("the report says when the peak is first reached, on the shop's clock if it has one") {
-  const std::string yaml = R"(
-name: when
-duration: 4h
-traffic:
-  profile: [{at: 0, rate: 10}, {at: 90m, rate: 40}, {at: 3h, rate: 40}, {at: 4h, rate: 5}]
-journeys:
-  visit:
-    share: 1
-    pages:
-      home: {call: web, next: {exit: 1}}
-services:
-  web: {type: server_pool, instances: 20, service: {dist: exponential, mean: 100ms}}
-)";
+  const std::string yaml = testing::one_page_shop(
+      "name: when\nduration: 4h\ntraffic:\n  profile: [{at: 0, rate: 10}, {at: 90m, rate: 40}, "
+      "{at: 3h, rate: 40}, {at: 4h, rate: 5}]\n",
+      "web",
+      "  web: {type: server_pool, instances: 20, service: {dist: exponential, mean: 100ms}}\n");
   auto scenario = models::load_scenario_text(yaml, "test.yaml");
   const std::string offset = models::estimate_report(scenario, models::estimate(scenario));
   CHECK(offset.find("peak rate of 40 sessions/s, first reached 1h30m from time 0\n") !=
