@@ -170,6 +170,7 @@ py::dict run(const py::dict& source, std::optional<std::int64_t> replications,
   options.precision = precision;
   options.max_replications = max_replications;
   options.keep_replication_series = keep_replications;
+  options.series = series;  // without, built only for a result file or SLOs
   options.max_memory = max_memory;
   options.force = force;
   const models::Study study = interruptibly(
@@ -271,8 +272,9 @@ and files (every file read, by resolved path). Raises surgesim.ScenarioError.)")
 ``warmup`` is a duration that replaces the scenario's, or ``"auto"`` (MSER-5 on a
 pilot run); ``precision`` adds replications until every headline half-width is below
 ``precision`` x |mean|, up to ``max_replications``; ``keep_replications`` keeps every
-replication's own tables; ``series`` = False returns no time series; ``cancel``, an
-object with ``is_set()`` (a threading.Event), stops a run on another thread; ``words``
+replication's own tables; ``series`` = False builds and returns no time series (unless
+a result file or SLOs need them; the summary is the same); ``cancel``, an object with
+``is_set()`` (a threading.Event), stops a run on another thread; ``words``
 = "command_line" names options as flags in messages (a command run by Python);
 ``max_memory`` (bytes, or text with K, M or G) and ``force`` as ``--max-memory`` and
 ``--force``.

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import surgesim
+from surgesim import _core
 from test_scenario import SHOP
 
 CLI = os.path.join(os.environ.get("SURGESIM_BUILD_DIR", "build"), "cli", "surgesim")
@@ -115,3 +116,16 @@ def test_command_line_errors_use_its_words(shop):
     done = subprocess.run([CLI, "sweep", str(shop), "--vary", "seed=1,2", "-r", "0", "-q"],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "--replications must be" in done.stderr
+
+
+def test_points_build_no_time_series_and_report_the_same(shop):
+    """A sweep's points read only summaries, so they build no time series; the summary is
+    the same bit for bit as a run that builds them (the quantile sketches reach the totals
+    once, at the end, instead of at every bucket's end)."""
+    source = surgesim.load(shop).set("services.web.instances", 3)._source()
+    lean = _core.run(source, replications=2, series=False)
+    full = _core.run(source, replications=2)
+    assert lean["series"] == []
+    assert len(full["series"]) > 3
+    assert lean["summary"] == full["summary"]
+    assert lean["replications"] == full["replications"]
