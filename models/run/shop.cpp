@@ -25,8 +25,7 @@ Shop::Shop(const Scenario& scenario, std::uint64_t replication, bool series)
   if (series) {
     series_ = std::make_unique<ShopSeries>(scenario, services_, *sessions_);
   } else {
-    for (auto& service : services_) service->stats().keep_sketch_in_bucket();
-    sessions_->keep_sketches_in_buckets();
+    spare_sketch_.emplace();  // nothing reads a bucket's quantiles: the sketches are kept
   }
 }
 
@@ -57,8 +56,9 @@ void Shop::restart_totals(Time t) {
 void Shop::close_bucket(Time end) {
   if (series_) series_->close_bucket(bucket_start(bucket_), end);
   ++bucket_;
-  for (auto& service : services_) service->stats().restart_bucket(end);
-  sessions_->restart_buckets(end);
+  sim::QuantileSketch* spare = spare_sketch_ ? &*spare_sketch_ : nullptr;
+  for (auto& service : services_) service->stats().restart_bucket(end, spare);
+  sessions_->restart_buckets(end, spare);
 }
 
 ReplicationResult Shop::run(std::atomic<double>* progress, const std::atomic<bool>* stop) {

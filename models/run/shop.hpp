@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "models/run/overload_guard.hpp"
@@ -12,6 +13,7 @@
 #include "models/services/service.hpp"
 #include "models/services/service_stats.hpp"
 #include "models/sessions/sessions.hpp"
+#include "sim/quantile_sketch.hpp"
 #include "sim/simulator.hpp"
 
 namespace surgesim::models {
@@ -23,9 +25,9 @@ class Shop final : public sim::EventTarget {
   // same).
   Shop(const Scenario& scenario, std::uint64_t replication, bool series = true);
 
-  // Runs the simulated span ([0, duration) or the window) and returns this replication's summary (docs/scenario.md shape,
-  // without the experiment-level fields) and time series. Throws Interrupted if `stop`
-  // became true.
+  // Runs the simulated span ([0, duration) or the window) and returns this replication's summary
+  // (docs/scenario.md shape, without the experiment-level fields) and time series. Throws
+  // Interrupted if `stop` became true.
   ReplicationResult run(std::atomic<double>* progress = nullptr,
                         const std::atomic<bool>* stop = nullptr);
 
@@ -49,6 +51,9 @@ class Shop final : public sim::EventTarget {
   std::vector<std::unique_ptr<Service>> services_;
   std::unique_ptr<Sessions> sessions_;
   std::unique_ptr<ShopSeries> series_;  // null: no time series
+  // Without time series: the empty sketch over which the buckets keep theirs
+  // (Windowed::restart_bucket).
+  std::optional<sim::QuantileSketch> spare_sketch_;
   std::unique_ptr<OverloadGuard> guard_;
   std::uint64_t bucket_ = 0;  // index of the bucket in progress
 };

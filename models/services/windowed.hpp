@@ -1,9 +1,7 @@
 #pragma once
 
 #include <concepts>
-#include <type_traits>
 #include <utility>
-#include <variant>
 
 #include "sim/quantile_sketch.hpp"
 #include "sim/time.hpp"
@@ -19,7 +17,7 @@ namespace surgesim::models {
 //
 // Stats provides restart(t) (forget everything before t, keep the current levels) and
 // absorb(part, end) (add a later window that ends at `end`, levels included); one with a
-// quantile sketch, sketch() (see keep_sketch_in_bucket).
+// quantile sketch, sketch() (see restart_bucket's `spare`).
 template <class Stats>
 class Windowed {
   static constexpr bool kHasSketch = requires(Stats & s) {
@@ -59,17 +57,24 @@ class Windowed {
   }
   // The current bucket ends at t (its row has been read): the total takes it in, unless
   // it saw the records itself, and the next bucket starts.
-  void restart_bucket(sim::Time t) {
+  //
+  // With `spare` (an empty sketch of the same accuracy) the bucket's quantile sketch is
+  // kept instead: it goes on counting into the next bucket and reaches the total at
+  // flush_sketch. Without time series nothing reads a bucket's quantiles, and this saves
+  // a walk at every bucket's end (a cache miss in the total's large store for each of
+  // its non-empty buckets); sketch merges are exact, so the total's quantiles are the
+  // same. The spare is the caller's so that every statistic keeps its size and layout.
+  void restart_bucket(sim::Time t, sim::QuantileSketch* spare = nullptr) {
     if (both_) {
       bucket_.restart(t);  // the sketch too: the total saw every record since the restart
-    } else if (keep_sketch_) {
+    } else if (kHasSketch && spare != nullptr) {
       if constexpr (kHasSketch) {
         // The kept sketch is set aside over the turnover: neither absorb nor restart
         // touches it (they merge and clear the empty spare, at no cost).
-        std::swap(bucket_.sketch(), spare_);
+        std::swap(bucket_.sketch(), *spare);
         total_.absorb(bucket_, t);
         bucket_.restart(t);
-        std::swap(bucket_.sketch(), spare_);
+        std::swap(bucket_.sketch(), *spare);
       }
     } else if constexpr (requires { total_.take(bucket_, t); }) {
       total_.take(bucket_, t);  // absorb and restart in one, for statistics with sketches
@@ -81,17 +86,10 @@ class Windowed {
     both_ = false;
   }
 
-  // Without time series nothing reads a bucket's quantiles: the bucket's sketch then
-  // keeps counting from bucket to bucket and reaches the total once, at flush_sketch,
-  // instead of in a walk at every bucket's end (a cache miss in the total's large store
-  // for each of its non-empty buckets). Sketch merges are exact: the total's quantiles
-  // are the same.
-  void keep_sketch_in_bucket() { keep_sketch_ = kHasSketch; }
-  // Moves what the bucket's sketch kept into the total; before the total is read.
+  // Moves what the bucket's sketch kept (see restart_bucket) into the total; before the
+  // total is read. Without a kept sketch there is nothing to move.
   void flush_sketch() {
-    if constexpr (kHasSketch) {
-      if (keep_sketch_) total_.sketch().take(bucket_.sketch());
-    }
+    if constexpr (kHasSketch) total_.sketch().take(bucket_.sketch());
   }
 
  private:
@@ -99,17 +97,6 @@ class Windowed {
   Stats bucket_;
   sim::Time bucket_start_ = 0.0;
   bool both_ = false;  // records reach the total directly (set at a restart of the total)
-  bool keep_sketch_ = false;
-  // An empty sketch of the same accuracy, swapped in over a turnover while one is kept.
-  [[no_unique_address]] std::conditional_t<kHasSketch, sim::QuantileSketch, std::monostate> spare_{
-      make_spare()};
-  auto make_spare() {  // total_ is built by now: declared before spare_
-    if constexpr (kHasSketch) {
-      return sim::QuantileSketch(total_.sketch().relative_accuracy());
-    } else {
-      return std::monostate{};
-    }
-  }
 };
 
 }  // namespace surgesim::models

@@ -120,20 +120,15 @@ void Sessions::restart_totals(Time t) {
   for (auto& p : page_stats_) p.restart_total(t);
 }
 
-void Sessions::restart_buckets(Time t) {
+void Sessions::restart_buckets(Time t, sim::QuantileSketch* spare) {
   totals_.restart_bucket(t);
-  if (room_) room_->restart_bucket(t);
+  if (room_) room_->restart_bucket(t, spare);
   for (Journey& j : journeys_) j.stats.restart_bucket(t);
-  for (auto& p : page_stats_) p.restart_bucket(t);
-}
-
-void Sessions::keep_sketches_in_buckets() {
-  if (room_) room_->stats().keep_sketch_in_bucket();
-  for (auto& p : page_stats_) p.keep_sketch_in_bucket();
+  for (auto& p : page_stats_) p.restart_bucket(t, spare);
 }
 
 void Sessions::flush_sketches() {
-  if (room_) room_->stats().flush_sketch();
+  if (room_) room_->flush_sketch();
   for (auto& p : page_stats_) p.flush_sketch();
 }
 

@@ -31,10 +31,9 @@ class Sessions final : public sim::EventTarget, public ResponseSink, private Wai
 
   void start();  // schedules the first arrival
   void restart_totals(Time t);
-  void restart_buckets(Time t);
-  // Windowed::keep_sketch_in_bucket and flush_sketch for every statistic here.
-  void keep_sketches_in_buckets();
-  void flush_sketches();
+  // `spare`: see Windowed::restart_bucket.
+  void restart_buckets(Time t, sim::QuantileSketch* spare = nullptr);
+  void flush_sketches();  // Windowed::flush_sketch for every statistic here
 
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
   void prefetch(std::uint32_t tag, std::uint32_t arg) const override;

@@ -68,8 +68,10 @@ class WaitingRoom final : public sim::EventTarget {
 
   const Windowed<WaitingRoomStats>& stats() const { return stats_; }
   void restart_total(sim::Time t) { stats_.restart_total(t); }
-  void restart_bucket(sim::Time t) { stats_.restart_bucket(t); }
-  Windowed<WaitingRoomStats>& stats() { return stats_; }
+  void restart_bucket(sim::Time t, sim::QuantileSketch* spare = nullptr) {
+    stats_.restart_bucket(t, spare);
+  }
+  void flush_sketch() { stats_.flush_sketch(); }
 
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
 
