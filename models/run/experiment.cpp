@@ -199,7 +199,8 @@ class ReplicationMerger {
     const std::size_t waiting = sim::run_replications_in_order<ReplicationOutcome>(
         first, count, options_.threads,
         [&](std::size_t r) {
-          Shop shop(scenario, r, options_.series || !scenario.slos.empty());
+          Shop shop(scenario, r,
+                    builds_series(scenario, options_.series, options_.series_store != nullptr));
           if (options_.max_memory > 0.0) {
             // Replications in flight at once share the memory.
             const double at_once = std::min<double>(sim::resolve_threads(options_.threads),
@@ -238,6 +239,10 @@ class ReplicationMerger {
 };
 
 }  // namespace
+
+bool builds_series(const Scenario& scenario, bool wanted, bool to_file) {
+  return wanted || to_file || !scenario.slos.empty();
+}
 
 ExperimentResult run_experiment(const Scenario& scenario, const RunOptions& options) {
   int count = scenario.replications;

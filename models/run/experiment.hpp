@@ -55,10 +55,9 @@ struct RunOptions {
   // Receives every replication's tables in replication order as it is merged (a result
   // file being written) and computes the exact ci95 from them at the end.
   SeriesStore* series_store = nullptr;
-  // Build the time series. Off where nothing reads them (`surgesim run` without a result
-  // file, SLOs or an automatic warm-up; SLOs get them regardless): the replications then
-  // skip every bucket's rows, and the summary is the same bit for bit (buckets still turn
-  // over into the totals).
+  // The caller reads the time series. Without, the replications build them only where
+  // builds_series says (a result file, SLOs) and otherwise skip every bucket's rows; the
+  // summary is the same bit for bit (buckets still turn over into the totals).
   bool series = true;
   // Bytes the run may use (--max-memory): a replication whose requests in flight would
   // pass its share is stopped (overload_guard.hpp). 0: not watched.
@@ -75,6 +74,10 @@ struct RunOptions {
 // seen so far; the result depends only on the final count. Fills summary["slo"] when
 // the scenario has SLOs. Throws Interrupted when `stop` became true.
 ExperimentResult run_experiment(const Scenario& scenario, const RunOptions& options = {});
+
+// Whether the replications build time series: when `wanted` by the caller, for a result
+// file (`to_file`), or for SLOs, which are judged on them.
+bool builds_series(const Scenario& scenario, bool wanted, bool to_file);
 
 // Leaf-wise mean and 95% Student-t half-width over replication trees of equal shape.
 // Nulls (no observation in that replication) are skipped; a leaf null everywhere stays null.

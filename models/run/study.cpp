@@ -113,7 +113,7 @@ Study run_study(const ScenarioSource& source, ScenarioFiles& files, const StudyO
   run.threads = static_cast<unsigned>(options.threads);
   run.stop = hooks.stop;
   run.keep_replication_series = options.keep_replication_series;
-  run.series = options.series || !options.output.empty() || !scenario.slos.empty();
+  run.series = options.series;
   std::size_t most_replications = static_cast<std::size_t>(scenario.replications);
   if (options.precision) {
     const int first = std::max(scenario.replications, 3);
@@ -131,7 +131,8 @@ Study run_study(const ScenarioSource& source, ScenarioFiles& files, const StudyO
   run.max_memory_option = words.max_memory;
   if (!options.force) {
     const WorkShape shape{static_cast<double>(most_replications), sim::resolve_threads(run.threads),
-                          run.keep_replication_series, auto_warmup, run.series};
+                          run.keep_replication_series, auto_warmup,
+                          builds_series(scenario, run.series, !options.output.empty())};
     refuse_unfinishable(estimate_work(scenario, shape), run.max_memory, source.file, words.force,
                         words.max_memory);
   }
