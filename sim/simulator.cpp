@@ -16,6 +16,7 @@ bool Simulator::run_until(Time end, std::atomic<double>* progress, const std::at
       until_check = kCheckEvery;
       if (progress) progress->store((now_ - start_) / (end - start_), std::memory_order_relaxed);
       if (stop && stop->load(std::memory_order_relaxed)) return false;
+      if (watcher_) watcher_->check(now_, fired_);
     }
   }
   now_ = end;

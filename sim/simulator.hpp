@@ -7,6 +7,15 @@
 
 namespace surgesim::sim {
 
+// Looks at a running event loop from time to time (every 65,536 events), with the clock
+// and the events fired so far; it may throw to stop the run. A watch that needs every
+// event would be an event itself.
+class LoopWatcher {
+ public:
+  virtual ~LoopWatcher() = default;
+  virtual void check(Time now, std::uint64_t fired) = 0;
+};
+
 // The clock and the event loop: take the earliest event, advance `now`, dispatch.
 class Simulator {
  public:
@@ -34,11 +43,15 @@ class Simulator {
 
   std::uint64_t events_fired() const { return fired_; }
 
+  // `watcher` (not owned; nullptr: none) is called at run_until's checks.
+  void watch(LoopWatcher* watcher) { watcher_ = watcher; }
+
  private:
   EventQueue events_;
   Time now_;
   Time start_;
   std::uint64_t fired_ = 0;
+  LoopWatcher* watcher_ = nullptr;
 };
 
 }  // namespace surgesim::sim

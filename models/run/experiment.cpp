@@ -207,6 +207,7 @@ class ReplicationMerger {
                                                     static_cast<double>(count));
             shop.watch(options_.max_memory / std::max(at_once, 1.0), options_.max_memory_option);
           }
+          if (options_.work) shop.limit_work(*options_.work, options_.force_option);
           std::atomic<double>* progress =
               options_.progress ? options_.progress->replication(r) : nullptr;
           ReplicationResult replication = shop.run(progress, options_.stop);

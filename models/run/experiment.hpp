@@ -9,6 +9,7 @@
 
 #include "models/results/experiment_result.hpp"
 #include "models/results/series_store.hpp"
+#include "models/run/work_estimate.hpp"
 #include "models/scenario.hpp"
 #include "models/series_table.hpp"
 #include "models/services/service_stats.hpp"
@@ -63,6 +64,10 @@ struct RunOptions {
   // pass its share is stopped (overload_guard.hpp). 0: not watched.
   double max_memory = 0.0;
   std::string max_memory_option = "--max-memory";  // its name in messages
+  // The run's work estimate: a replication doing far more work than it foresaw, enough
+  // to take over an hour, is stopped (work_guard.hpp). None: not watched (--force).
+  std::optional<WorkEstimate> work = std::nullopt;
+  std::string force_option = "--force";  // its name in messages
 };
 
 // Runs scenario.replications independent replications (replication r draws from

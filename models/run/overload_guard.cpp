@@ -17,14 +17,6 @@ constexpr double kWatchedShare = 1.0 / 16.0;
 // Steps of the projection to the end of the run.
 constexpr int kSteps = 1024;
 
-// "1h23m", "12m30s", "45s": a time of the run.
-std::string run_time(double seconds) {
-  const auto whole = static_cast<long long>(seconds);
-  if (whole >= 3600) return fmt::format("{}h{:02}m", whole / 3600, whole % 3600 / 60);
-  if (whole >= 60) return fmt::format("{}m{:02}s", whole / 60, whole % 60);
-  return fmt::format("{:.1f}s", seconds);
-}
-
 }  // namespace
 
 OverloadGuard::OverloadGuard(const Scenario& scenario, sim::Simulator& sim, RequestPool& requests,

@@ -34,6 +34,11 @@ void Shop::watch(double budget_bytes, const std::string& option) {
       std::make_unique<OverloadGuard>(scenario_, sim_, requests_, services_, budget_bytes, option);
 }
 
+void Shop::limit_work(const WorkEstimate& estimate, const std::string& force_option) {
+  work_guard_ = std::make_unique<WorkGuard>(scenario_, services_, estimate, force_option);
+  sim_.watch(work_guard_.get());
+}
+
 void Shop::on_event(std::uint32_t tag, std::uint32_t) {
   const Time now = sim_.now();
   if (tag == kBucketEnd) {

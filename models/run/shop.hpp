@@ -8,6 +8,7 @@
 
 #include "models/run/overload_guard.hpp"
 #include "models/run/shop_series.hpp"
+#include "models/run/work_guard.hpp"
 #include "models/scenario.hpp"
 #include "models/series_table.hpp"
 #include "models/services/service.hpp"
@@ -34,6 +35,9 @@ class Shop final : public sim::EventTarget {
   // Stops the run (Overloaded) when its requests in flight would pass `budget_bytes`
   // (overload_guard.hpp); `option` names the limit in the shell's words.
   void watch(double budget_bytes, const std::string& option);
+  // Stops the run (Overloaded) when it does far more work than `estimate` foresaw, enough
+  // to take over an hour (work_guard.hpp); `force_option` names --force in the shell's words.
+  void limit_work(const WorkEstimate& estimate, const std::string& force_option);
 
   std::uint64_t events_fired() const { return sim_.events_fired(); }
   std::size_t requests_in_flight() const { return requests_.in_flight(); }
@@ -55,6 +59,7 @@ class Shop final : public sim::EventTarget {
   // (Windowed::restart_bucket).
   std::optional<sim::QuantileSketch> spare_sketch_;
   std::unique_ptr<OverloadGuard> guard_;
+  std::unique_ptr<WorkGuard> work_guard_;
   std::uint64_t bucket_ = 0;  // index of the bucket in progress
 };
 

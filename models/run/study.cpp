@@ -133,8 +133,9 @@ Study run_study(const ScenarioSource& source, ScenarioFiles& files, const StudyO
     const WorkShape shape{static_cast<double>(most_replications), sim::resolve_threads(run.threads),
                           run.keep_replication_series, auto_warmup,
                           builds_series(scenario, run.series, !options.output.empty())};
-    refuse_unfinishable(estimate_work(scenario, shape), run.max_memory, source.file, words.force,
-                        words.max_memory);
+    run.work = estimate_work(scenario, shape);
+    run.force_option = words.force;
+    refuse_unfinishable(*run.work, run.max_memory, source.file, words.force, words.max_memory);
   }
 
   ExperimentProgress progress(most_replications);

@@ -47,6 +47,7 @@ double pool_events(const ServerPoolConfig& pool, double duration) {
 struct Flows {
   double pages_per_session = 0.0;
   double requests_per_session = 0.0;
+  std::vector<double> service_requests_per_session;  // in the scenario's order
   double in_flight = 0.0;
 };
 
@@ -61,6 +62,7 @@ Flows flows(const Scenario& scenario) {
   if (e.session_rate > 0.0) {
     for (const ServiceEstimate& s : e.services) {
       f.requests_per_session += s.arrival_rate / e.session_rate;
+      f.service_requests_per_session.push_back(s.arrival_rate / e.session_rate);
       if (!s.saturated && std::isfinite(s.mean_response)) {
         f.in_flight += s.arrival_rate * s.mean_response;
       }
@@ -93,6 +95,7 @@ WorkEstimate estimate_work(const Scenario& scenario, const WorkShape& shape) {
   const double buckets = w.buckets * (2.0 + w.cells_per_bucket / kCellsPerEvent);
   w.events =
       w.sessions * (f.pages_per_session + f.requests_per_session) + w.clockwork_events + buckets;
+  w.service_requests_per_session = f.service_requests_per_session;
   w.replications = shape.replications * (shape.pilot ? 2.0 : 1.0);
   w.cpu_seconds = w.events * w.replications / kEventsPerSecond;
 
@@ -142,6 +145,13 @@ std::string format_seconds(double seconds) {
   if (seconds < 2.0 * 3600.0) return fmt::format("{:.0f} min", seconds / 60.0);
   if (seconds < 2.0 * 86400.0) return fmt::format("{:.1f} h", seconds / 3600.0);
   return fmt::format("{:.3g} days", seconds / 86400.0);
+}
+
+std::string run_time(double seconds) {
+  const auto whole = static_cast<long long>(seconds);
+  if (whole >= 3600) return fmt::format("{}h{:02}m", whole / 3600, whole % 3600 / 60);
+  if (whole >= 60) return fmt::format("{}m{:02}s", whole / 60, whole % 60);
+  return fmt::format("{:.1f}s", seconds);
 }
 
 std::string format_count(double count) {

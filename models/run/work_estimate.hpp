@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "models/scenario.hpp"
 
@@ -32,6 +33,9 @@ struct WorkEstimate {
   double memory_bytes = 0.0;      // peak, the whole run
   double series_bytes = 0.0;      // of which time series
   double in_flight_bytes = 0.0;   // of which requests in flight (stable services)
+  // Requests each service receives per session (downstream calls included), in the
+  // scenario's order; empty without traffic.
+  std::vector<double> service_requests_per_session;
 };
 
 // How the run is shaped beyond the scenario.
@@ -64,6 +68,8 @@ double default_max_memory();
 std::string format_bytes(double bytes);
 std::string format_seconds(double seconds);
 std::string format_count(double count);
+// "1h23m", "12m30s", "45.0s": a time of the run.
+std::string run_time(double seconds);
 
 // Throws ScenarioError at `where` (the scenario file) when the run is estimated over an
 // hour on one core or over `max_memory` bytes, saying what to change; `force_option`

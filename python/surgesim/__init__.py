@@ -88,7 +88,8 @@ def run(
     physical memory), is refused with ScenarioError saying what to change, unless
     ``force=True``. During the run, a service whose queue would carry the requests in
     flight past ``max_memory`` stops it with Overloaded (a RuntimeError) naming the
-    service (a transient overload that drains runs in full).
+    service (a transient overload that drains runs in full), and so does work far beyond
+    the estimate (retries of calls that fail at once) unless ``force=True``.
     Raises ScenarioError for an invalid scenario, ValueError for an argument out of
     range, FileNotFoundError for a missing file.
     """

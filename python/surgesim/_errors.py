@@ -23,6 +23,9 @@ class ScenarioError(ValueError):
 
 
 class Overloaded(RuntimeError):
-    """A run stopped because a service could not keep up and its queue would have carried
-    the requests in flight past ``max_memory``: the message names the service, its load
-    (ρ), its queue and how fast it grew, and what to change."""
+    """A run stopped because it could not finish: a service could not keep up and its
+    queue would have carried the requests in flight past ``max_memory`` (the message
+    names the service, its load (ρ), its queue and how fast it grew, and what to change),
+    or it was doing over four times the work its estimate foresaw, enough to take over an
+    hour (calls failing at once and retried; the message names the service flooded and
+    the retries). ``force=True`` turns the second watch off."""

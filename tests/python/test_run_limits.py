@@ -44,6 +44,21 @@ def test_an_overloaded_service_stops_the_run(tmp_path):
         surgesim.run(shop, max_memory="128M", threads=1)
 
 
+def test_a_retry_storm_stops_the_run_in_python_words(tmp_path):
+    # Calls failing at once (an outage all run long), retried 100 times at each of four
+    # levels without backoff: 10^8 calls a page, far beyond the estimate.
+    services = "".join(
+        f"  s{i}: {{type: server_pool, instances: 1, service: 0s, "
+        f"calls: [{{to: s{i + 1}, retry: {{max: 100}}}}]}}\n" for i in range(4))
+    services += "  s4: {type: server_pool, instances: 1, service: 0s, outages: [{at: 0s, for: 1h}]}\n"
+    path = tmp_path / "storm.yaml"
+    path.write_text("name: storm\nduration: 1h\ntraffic: {rate: 100}\njourneys:\n  only:\n"
+                    "    share: 1\n    pages:\n      view: {call: s0, next: {exit: 1}}\n"
+                    "services:\n" + services)
+    with pytest.raises(surgesim.Overloaded, match=r"^the run stopped at .* force=True runs it anyway$"):
+        surgesim.run(path, threads=1)
+
+
 def test_a_size_that_is_not_one(tmp_path):
     with pytest.raises(ValueError, match="max_memory must be a size"):
         surgesim.run(write_shop(tmp_path, rate=5, instances=2), max_memory="lots")
