@@ -285,7 +285,8 @@ replication unless kept), warmup_note, precision_note (text or None) and
 precision_met. The GIL is released while simulating and Ctrl-C stops the run
 (KeyboardInterrupt). Raises surgesim.ScenarioError (also for a run refused by the work
 estimate), ValueError for an option out of range, and surgesim.Overloaded (a
-RuntimeError) when a service overloads past ``max_memory``.)");
+RuntimeError) when a service overloads past ``max_memory`` or, unless ``force``, the run
+does far more work than its estimate foresaw (retries of calls that fail at once).)");
 
   m.def("estimate", &estimate_per_bucket, py::arg("source"),
         R"(The analytic estimate of a scenario source per time bucket x service, as JSON text
