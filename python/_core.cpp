@@ -16,10 +16,12 @@
 
 #include "models/analysis/bucket_estimate.hpp"
 #include "models/analysis/call_graph.hpp"
+#include "models/limits.hpp"
 #include "models/loader/scenario_loader.hpp"
 #include "models/report/text_report.hpp"
 #include "models/run/overload_guard.hpp"
 #include "models/run/study.hpp"
+#include "models/run/work_estimate.hpp"
 #include "models/yaml/scenario_error.hpp"
 
 namespace py = pybind11;
@@ -201,6 +203,31 @@ py::dict run(const py::dict& source, std::optional<std::int64_t> replications,
   return out;
 }
 
+// Refuses a sweep whose points add up to over an hour on one core, each estimated as
+// run() estimates it, before any runs; the sum stops once it passes the hour.
+void refuse_long_sweep(const py::list& sources, std::optional<std::int64_t> replications,
+                       const std::string& words, const std::string& where) {
+  double seconds = 0.0;
+  std::size_t counted = 0;
+  for (const py::handle source : sources) {
+    Source s = source_from(source.cast<py::dict>());
+    models::Scenario scenario = models::load_scenario(s.scenario, s.files);
+    // An out-of-range count is the run's to refuse, in words.
+    if (replications && *replications >= 1 && *replications <= models::limits::kReplications)
+      scenario.replications = static_cast<int>(*replications);
+    models::WorkShape shape;
+    shape.replications = scenario.replications;
+    shape.series = false;  // as the points run
+    seconds += models::estimate_work(scenario, shape).cpu_seconds;
+    ++counted;
+    if (seconds > models::kMostCpuSeconds) break;
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+  }
+  models::refuse_long_sweep(
+      seconds, counted, sources.size(), where,
+      words == "command_line" ? models::command_line_words().force : models::python_words().force);
+}
+
 // The analytic estimate per time bucket x service, as rows of JSON text.
 std::string estimate_per_bucket(const py::dict& source) {
   Source s = source_from(source);
@@ -287,6 +314,12 @@ precision_met. The GIL is released while simulating and Ctrl-C stops the run
 estimate), ValueError for an option out of range, and surgesim.Overloaded (a
 RuntimeError) when a service overloads past ``max_memory`` or, unless ``force``, the run
 does far more work than its estimate foresaw (retries of calls that fail at once).)");
+
+  m.def("refuse_long_sweep", &refuse_long_sweep, py::arg("sources"),
+        py::arg("replications") = py::none(), py::arg("words") = "python", py::arg("where") = "",
+        R"(Raises surgesim.ScenarioError (at ``where``) when the scenario sources of a sweep's
+points, run with ``replications`` each (None: each scenario's), add up to over an hour on one
+core by the work estimate that run() applies to one of them.)");
 
   m.def("estimate", &estimate_per_bucket, py::arg("source"),
         R"(The analytic estimate of a scenario source per time bucket x service, as JSON text

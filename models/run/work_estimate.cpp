@@ -203,4 +203,25 @@ void refuse_unfinishable(const WorkEstimate& w, double max_memory, const std::st
   }
 }
 
+void refuse_long_sweep(double cpu_seconds, std::size_t counted, std::size_t points,
+                       const std::string& where, const std::string& force_option) {
+  if (cpu_seconds <= kMostCpuSeconds) return;
+  const std::string how_long =
+      counted < points
+          ? fmt::format(
+                "over an hour on one core: the work estimates of its first {} of {} "
+                "points already add up to {}",
+                format_count(static_cast<double>(counted)),
+                format_count(static_cast<double>(points)), format_seconds(cpu_seconds))
+          : fmt::format(
+                "{} on one core ({} points, their work estimates added up), more than "
+                "an hour",
+                format_seconds(cpu_seconds), format_count(static_cast<double>(points)));
+  throw ScenarioError(where, "",
+                      fmt::format("the sweep would take {}: vary fewer values (a range's STEP), "
+                                  "run fewer replications or a shorter duration; {} runs it "
+                                  "anyway",
+                                  how_long, force_option));
+}
+
 }  // namespace surgesim::models

@@ -77,4 +77,10 @@ std::string run_time(double seconds);
 void refuse_unfinishable(const WorkEstimate& estimate, double max_memory, const std::string& where,
                          const std::string& force_option, const std::string& memory_option);
 
+// Throws ScenarioError at `where` when a sweep's `points` add up to over an hour on one
+// core: `cpu_seconds` sums the work estimates of the first `counted` (the sum may stop
+// once it passes the hour).
+void refuse_long_sweep(double cpu_seconds, std::size_t counted, std::size_t points,
+                       const std::string& where, const std::string& force_option);
+
 }  // namespace surgesim::models

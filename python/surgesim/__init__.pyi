@@ -108,6 +108,7 @@ def sweep(
     seed: int | None = ...,
     executor: Any = ...,
     progress: bool = ...,
+    force: bool = ...,
 ) -> pd.DataFrame: ...
 
 class SizeResult:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _core
+from ._errors import Overloaded
 from ._scenario import Scenario
 
 
@@ -26,20 +27,28 @@ class Evaluation:
     """What a study keeps of one point's run: its summary (the JSON tree of
     ``surgesim run --format json``), each replication's whole-run SLO values in the
     scenario's SLO order (None without an observation), and each replication's cost
-    (every service's, summed) and lost revenue."""
+    (every service's, summed) and lost revenue. A run stopped as overloaded keeps why in
+    ``stopped`` (Overloaded's message), a summary that says only ``saturated`` and no
+    replication."""
 
     summary: dict[str, Any]
     slo_replications: list[list[float | None]]
     cost_replications: list[float]
     lost_revenue_replications: list[float]
+    stopped: str | None = None
 
 
 def evaluate(scenario: Scenario, replications: int | None, seed: int | None,
              threads: int, cancel: threading.Event | None = None,
              words: str = "python") -> Evaluation:
     """Runs one point (in this process, on a worker process or on a Dask worker)."""
-    out = _core.run(scenario._source(), replications=replications, seed=seed, threads=threads,
-                    series=False, cancel=cancel, words=words)
+    try:
+        out = _core.run(scenario._source(), replications=replications, seed=seed,
+                        threads=threads, series=False, cancel=cancel, words=words)
+    except Overloaded as e:
+        # A point that cannot finish is an answer about that point (too little capacity,
+        # a retry storm), not a failure of the study around it.
+        return Evaluation({"saturated": True}, [], [], [], stopped=str(e))
     trees = [json.loads(tree) for tree in out["replications"]]
     return Evaluation(
         json.loads(out["summary"]),

@@ -367,7 +367,9 @@ class _Search:
     def _judgement(self, values: tuple[int, ...], n: int, e: Evaluation) -> Judgement:
         summary = e.summary
         why: list[str] = []
-        if summary.get("saturated"):
+        if e.stopped is not None:
+            why.append("overloaded: " + e.stopped)
+        elif summary.get("saturated"):
             why.append("saturated: " + ", ".join(summary.get("saturated_services", [])))
         slos = []
         for i, slo in enumerate(summary.get("slo", [])):

@@ -19,9 +19,11 @@ import math
 import os
 import sys
 import tempfile
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from . import _core
 from ._errors import ScenarioError
 from ._numbers import lookup, number
 from ._execute import Evaluation, run_points
@@ -31,11 +33,16 @@ __all__ = ["sweep", "points_of", "headline_row", "main"]
 
 CI = "_ci95"
 
+# Points of one sweep: far more than anyone plans by hand (a 100 x 100 grid), few enough
+# that the points are listed and estimated in seconds. A range meant as a handful of
+# values but written without its STEP (1..1000000) is refused before it is listed.
+MOST_POINTS = 10_000
+
 
 def sweep(scenario: Scenario | str | os.PathLike[str],
           grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]], *,
           replications: int | None = None, seed: int | None = None, executor: Any = None,
-          progress: bool = True):
+          progress: bool = True, force: bool = False):
     """Run ``scenario`` at every point of ``grid`` and return a tidy DataFrame.
 
     ``grid`` is a dict of lists, ``{key path: [values]}``, run as their cross product (the
@@ -47,7 +54,10 @@ def sweep(scenario: Scenario | str | os.PathLike[str],
     common random numbers. ``executor``: None runs the points on every local core; a
     ``dask.distributed.Client`` runs them as Dask tasks on its cluster (or any
     ``concurrent.futures.Executor``). The DataFrame is the same whatever runs it.
-    ``progress`` shows a tqdm bar.
+    ``progress`` shows a tqdm bar. A grid of over 10,000 points is refused (ValueError),
+    and so is one whose points' work estimates add up to over an hour on one core
+    (ScenarioError saying what to change) unless ``force=True``; each point is also judged
+    on its own, as ``run`` judges it.
 
     Columns: the varied key paths, then ``drop_rate``, ``orders``, ``revenue``,
     ``lost_revenue``, ``latency.p99_s`` (page response, all pages), ``cost`` (every
@@ -59,9 +69,20 @@ def sweep(scenario: Scenario | str | os.PathLike[str],
     base = as_scenario(scenario)
     points = points_of(grid)
     scenarios = [_point_scenario(base, point) for point in points]
+    if not force:
+        _core.refuse_long_sweep([sc._source() for sc in scenarios], replications, "python",
+                                base._source()["file"])
     evaluations = run_points(scenarios, replications=replications, seed=seed,
                              executor=executor, progress=progress, description="sweep")
+    for point, evaluation in zip(points, evaluations):
+        if evaluation.stopped is not None:
+            warnings.warn(f"{_point_text(point)}: stopped: {evaluation.stopped}", UserWarning,
+                          stacklevel=2)
     return table(points, evaluations)
+
+
+def _point_text(point: Mapping[str, Any]) -> str:
+    return ", ".join(f"{path}={value}" for path, value in point.items()) or "the scenario"
 
 
 def points_of(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -74,7 +95,15 @@ def points_of(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]]) -
                 raise TypeError(f"grid[{key!r}] must be a list of values, found {values!r}")
         lists = [list(values.tolist() if hasattr(values, "tolist") else values)
                  for values in grid.values()]
+        count = math.prod(len(values) for values in lists)
+        if count > MOST_POINTS:
+            sizes = " x ".join(f"{len(values):,}" for values in lists)
+            raise ValueError(f"the grid has {count:,} points ({sizes}); a sweep has at most "
+                             f"{MOST_POINTS:,}: vary fewer values")
         return [dict(zip(keys, combination)) for combination in itertools.product(*lists)]
+    if len(grid) > MOST_POINTS:
+        raise ValueError(f"the grid has {len(grid):,} points; a sweep has at most "
+                         f"{MOST_POINTS:,}: vary fewer values")
     points = [dict(point) for point in grid]
     if not all(isinstance(point, Mapping) for point in grid):
         raise TypeError("a grid is a dict of lists or a list of dicts (one per point)")
@@ -95,8 +124,9 @@ def table(points: Sequence[Mapping[str, Any]], evaluations: Sequence[Evaluation]
     rows = [{**{k: point.get(k) for k in keys}, **headline_row(e)}
             for point, e in zip(points, evaluations)]
     frame = pd.DataFrame(rows, columns=_columns(keys, rows))
-    if evaluations:
-        summary = evaluations[0].summary
+    finished = [e for e in evaluations if e.stopped is None]
+    if finished:
+        summary = finished[0].summary
         frame.attrs = {"scenario": summary.get("scenario"), "seed": summary.get("seed"),
                        "replications": summary.get("replications")}
     return frame
@@ -178,6 +208,10 @@ def parse_vary(option: str) -> tuple[str, list[str]]:
         raise ScenarioError(f"{where}: {path}: expected LO <= HI and a STEP > 0, found {text!r}",
                             where, path, f"expected LO <= HI and a STEP > 0, found {text!r}")
     count = int(math.floor((high - low) / step + 1e-9)) + 1
+    if count > MOST_POINTS:
+        problem = (f"the range has {count:,} values; a sweep has at most {MOST_POINTS:,} "
+                   "points: give a STEP or narrow the range")
+        raise ScenarioError(f"{where}: {path}: {problem}", where, path, problem)
     values = [low + k * step for k in range(count)]
     return path, [_yaml_number(v) for v in values]
 
@@ -203,6 +237,15 @@ def cli_points(base: Scenario, varies: Sequence[str]) -> tuple[list[dict[str, An
     """The cross product of --vary options: table values and scenarios (overrides as YAML
     text, named by the option in messages, as --set)."""
     parsed = [parse_vary(option) for option in varies]
+    count = 1
+    for option, (path, values) in zip(varies, parsed):
+        count *= len(values)
+        if count > MOST_POINTS:
+            where = f"--vary {option}"
+            sizes = " x ".join(f"{len(v):,}" for _, v in parsed)
+            problem = (f"the sweep would have {math.prod(len(v) for _, v in parsed):,} points "
+                       f"({sizes}); at most {MOST_POINTS:,}: vary fewer values")
+            raise ScenarioError(f"{where}: {path}: {problem}", where, path, problem)
     points, scenarios = [], []
     for combination in itertools.product(*[values for _, values in parsed]):
         overrides = [(path, text, f"--vary {path}={text}")
@@ -289,10 +332,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int)
     parser.add_argument("-o", "--output", help="sweep.csv or sweep.h5 (default: CSV on stdout)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--force", action="store_true",
+                        help="run even when the points add up to over an hour on one core")
     args = parser.parse_args(argv)
     try:
         base = cli_scenario(args.file, args.set)
         points, scenarios = cli_points(base, args.vary)
+        if not args.force:
+            _core.refuse_long_sweep([sc._source() for sc in scenarios], args.replications,
+                                    "command_line", args.file)
         evaluations = run_points(scenarios, replications=args.replications, seed=args.seed,
                                  progress=not args.quiet and sys.stderr.isatty(),
                                  description="sweep", words="command_line")
@@ -305,6 +353,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    for point, evaluation in zip(points, evaluations):
+        if evaluation.stopped is not None:
+            print(f"warning: {_point_text(point)}: stopped: {evaluation.stopped}", file=sys.stderr)
     frame = table(points, evaluations)
     if args.output:
         write(frame, args.output)

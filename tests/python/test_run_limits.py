@@ -1,12 +1,15 @@
 """surgesim.run refuses what cannot finish, runs it with force=True, and stops an
 overloaded shop before it eats the memory, as the command line does."""
 
+import os
 import subprocess
 import sys
 
 import pytest
 
 import surgesim
+
+CLI = os.path.join(os.environ.get("SURGESIM_BUILD_DIR", "build"), "cli", "surgesim")
 
 
 def write_shop(tmp_path, rate, instances, duration="10m", bucket="1m"):
@@ -44,19 +47,75 @@ def test_an_overloaded_service_stops_the_run(tmp_path):
         surgesim.run(shop, max_memory="128M", threads=1)
 
 
-def test_a_retry_storm_stops_the_run_in_python_words(tmp_path):
-    # Calls failing at once (an outage all run long), retried 100 times at each of four
-    # levels without backoff: 10^8 calls a page, far beyond the estimate.
+def storm(tmp_path, outage="[{at: 0s, for: 1h}]", duration="1h"):
+    """Calls failing at once (s4's outage), retried 100 times at each of four levels
+    without backoff: 10^8 calls a page, far beyond the estimate. Healthy without it."""
     services = "".join(
         f"  s{i}: {{type: server_pool, instances: 1, service: 0s, "
-        f"calls: [{{to: s{i + 1}, retry: {{max: 100}}}}]}}\n" for i in range(4))
-    services += "  s4: {type: server_pool, instances: 1, service: 0s, outages: [{at: 0s, for: 1h}]}\n"
+        f"calls: [{{to: s{i + 1}, retry: {{max: 100}}}}], cost_per_instance_hour: 1}}\n"
+        for i in range(4))
+    services += f"  s4: {{type: server_pool, instances: 1, service: 0s, outages: {outage}}}\n"
     path = tmp_path / "storm.yaml"
-    path.write_text("name: storm\nduration: 1h\ntraffic: {rate: 100}\njourneys:\n  only:\n"
-                    "    share: 1\n    pages:\n      view: {call: s0, next: {exit: 1}}\n"
+    path.write_text(f"name: storm\nduration: {duration}\ntraffic: {{rate: 100}}\njourneys:\n"
+                    "  only:\n    share: 1\n    pages:\n      view: {call: s0, next: {exit: 1}}\n"
                     "services:\n" + services)
+    return path
+
+
+def test_a_retry_storm_stops_the_run_in_python_words(tmp_path):
     with pytest.raises(surgesim.Overloaded, match=r"^the run stopped at .* force=True runs it anyway$"):
-        surgesim.run(path, threads=1)
+        surgesim.run(storm(tmp_path), threads=1)
+
+
+def test_a_stopped_point_is_a_row_of_a_sweep_and_infeasible_to_size(tmp_path):
+    path = storm(tmp_path, duration="10m")
+    grid = {"services.s4.outages": [[], [{"at": "0s", "for": "1h"}]]}
+    with pytest.warns(UserWarning, match=r"services.s4.outages=\[\{.*\}\]: stopped: the run stopped"):
+        frame = surgesim.sweep(path, grid, replications=1, progress=False)
+    assert len(frame) == 2
+    assert frame["drop_rate"].notna().tolist() == [True, False]
+    assert frame["saturated"].tolist() == [False, True]
+    assert frame.attrs["scenario"] == "storm"
+    # Every point of the range storms: nothing is feasible, and size says why.
+    with pytest.raises(surgesim.NoFeasiblePoint) as caught:
+        surgesim.size(path, vary={"services.s0.instances": (1, 3)}, replications=2,
+                      progress=False)
+    assert any(why.startswith("overloaded: the run stopped") for why in caught.value.why)
+
+
+def test_a_sweep_too_large_is_refused_before_it_lists_its_points(tmp_path):
+    path = storm(tmp_path, outage="[]")
+    done = subprocess.run([CLI, "sweep", str(path), "--vary", "services.s0.instances=1..1000000",
+                           "--vary", "services.s1.instances=1..1000000"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert ("--vary services.s0.instances=1..1000000: services.s0.instances: the range has "
+            "1,000,000 values; a sweep has at most 10,000 points") in done.stderr
+    done = subprocess.run([CLI, "sweep", str(path), "--vary", "services.s0.instances=1..200",
+                           "--vary", "services.s1.instances=1..200"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "the sweep would have 40,000 points (200 x 200); at most 10,000" in done.stderr
+    with pytest.raises(ValueError, match=r"the grid has 40,000 points \(200 x 200\)"):
+        surgesim.sweep(path, {"services.s0.instances": range(1, 201),
+                              "services.s1.instances": range(1, 201)})
+
+
+def test_a_sweep_adding_up_to_over_an_hour_is_refused_saying_what_to_change(tmp_path):
+    path = storm(tmp_path, outage="[]", duration="10h")
+    path.write_text(path.read_text().replace("rate: 100", "rate: 1000"))
+    grid = {"services.s0.instances": list(range(1, 101))}
+    # 36 M sessions a point, 216 M events by the estimate: 14 s a replication at 15 M
+    # events/s, 43 s a point with 3 of them, 72 min for the 100 points.
+    with pytest.raises(surgesim.ScenarioError, match=r"^.*storm.yaml: the sweep would take "
+                       r"over an hour on one core: the work estimates of its first 8\d of 100 "
+                       r"points already add up to 60 min: vary fewer values .*; force=True runs "
+                       r"it anyway$"):
+        surgesim.sweep(path, grid, replications=3, progress=False)
+    done = subprocess.run([CLI, "sweep", str(path), "--vary", "services.s0.instances=1..100",
+                           "-r", "3"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "--force runs it anyway" in done.stderr
 
 
 def test_a_size_that_is_not_one(tmp_path):
