@@ -83,6 +83,10 @@ def _json_dataset(h5: h5py.File, name: str, path: Path) -> Any:
     node = h5.get(name)
     if not isinstance(node, h5py.Dataset) or node.shape != ():
         raise NotAResultsFile(f"{path}: no /{name} string dataset: not a surgesim results file")
+    # A fixed-length string's declared size need not be stored (its fill value stands in).
+    if node.dtype.itemsize > max(path.stat().st_size, 1):
+        raise NotAResultsFile(f"{path}: /{name} declares {node.dtype.itemsize:,} bytes, more "
+                              "than the file holds: not a surgesim results file")
     try:
         return json.loads(_text(node[()]))
     except (ValueError, UnicodeDecodeError) as e:
@@ -111,8 +115,56 @@ def _attribute_value(value: Any) -> Any:
     return value
 
 
+# A run has at most a million buckets and 10,000 replications (a scenario or option
+# beyond is refused), so no table of a results file has more.
+MOST_ROWS = 1_000_000
+MOST_REPLICATIONS = 10_000
+
+
+def memory_budget() -> float:
+    """Half the physical memory: what reading a file's time series may take."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2
+    except (ValueError, OSError, AttributeError):
+        return 4 * 2**30
+
+
+def _check_sizes(h5: h5py.File) -> None:
+    """Refuses, before reading any, time series a run cannot have written: HDF5 lets a
+    file of a few kilobytes declare a column of 10^12 rows (the fill value stands for
+    them all), which reading would try to hold in memory."""
+    path = h5.filename
+    total = 0
+
+    def visit(name: str, node: h5py.HLObject) -> None:
+        nonlocal total
+        if not (isinstance(node, h5py.Group) and isinstance(node.get("mean"), h5py.Group)):
+            return
+        for kind in ("mean", "ci95"):
+            group = node.get(kind)
+            if not isinstance(group, h5py.Group):
+                continue
+            for column, dataset in group.items():
+                if not isinstance(dataset, h5py.Dataset) or dataset.ndim != 1:
+                    continue
+                rows = dataset.shape[0]
+                if rows > MOST_ROWS:
+                    raise NotAResultsFile(
+                        f"{path}: /{name}/{kind}/{column} has {rows:,} rows; a run has at most "
+                        f"{MOST_ROWS:,} buckets: not a surgesim results file")
+                total += rows * 8
+
+    h5.visititems(visit)
+    budget = memory_budget()
+    if total > budget:
+        raise NotAResultsFile(
+            f"{path}: its time series would take {total / 2**30:.1f} GB in memory, more than "
+            f"half of this machine's ({budget / 2**30:.1f} GB): not read")
+
+
 def _tables(h5: h5py.File) -> dict[str, dict[str, pd.DataFrame]]:
     # A table is any group holding a "mean" group of column datasets.
+    _check_sizes(h5)
     tables: dict[str, dict[str, pd.DataFrame]] = {}
 
     def visit(name: str, node: h5py.HLObject) -> None:
@@ -120,6 +172,10 @@ def _tables(h5: h5py.File) -> dict[str, dict[str, pd.DataFrame]]:
             return
         order = _attribute_value(node.attrs.get("columns", []))
         mean = _columns(node["mean"], order)
+        lengths = {len(values) for values in mean.values()}
+        if len(lengths) > 1:
+            raise NotAResultsFile(f"{h5.filename}: /{name}/mean: columns of different lengths "
+                                  f"({', '.join(f'{n:,}' for n in sorted(lengths))} rows)")
         t_s = mean.pop("t_s", None)
         if t_s is None and "bucket_s" in node.attrs and mean:
             t_s = float(node.attrs["bucket_s"]) * np.arange(len(next(iter(mean.values()))))
@@ -130,6 +186,9 @@ def _tables(h5: h5py.File) -> dict[str, dict[str, pd.DataFrame]]:
         if isinstance(node.get("ci95"), h5py.Group):
             ci95 = _columns(node["ci95"], order)
             ci95.pop("t_s", None)
+            if any(len(values) != len(index) for values in ci95.values()):
+                raise NotAResultsFile(f"{h5.filename}: /{name}/ci95: columns of another length "
+                                      f"than the mean's ({len(index):,} rows)")
             kinds["ci95"] = pd.DataFrame(ci95, index=index)
         tables[name] = kinds
 

@@ -248,8 +248,25 @@ def _replications(group, columns: list[str], t_s: np.ndarray) -> np.ndarray:
     kept = group.get("replications")
     if kept is None or not all(c in kept for c in columns[1:]):
         return np.empty((0, len(columns), len(t_s)))
+    from ._h5 import MOST_REPLICATIONS, NotAResultsFile, memory_budget
+
     first = kept[columns[1]]
-    out = np.empty((first.shape[0], len(columns), len(t_s)))
+    count = first.shape[0] if first.ndim == 2 else -1
+    for name in columns[1:]:
+        # Declared shapes need not be stored (HDF5's fill value stands in), so they are
+        # checked before anything is allocated from them.
+        shape = kept[name].shape
+        if shape != (count, len(t_s)) or not 0 <= count <= MOST_REPLICATIONS:
+            raise NotAResultsFile(
+                f"{group.file.filename}: {group.name}/replications/{name} has shape {shape}, "
+                f"expected (replications up to {MOST_REPLICATIONS:,}, {len(t_s):,} buckets): "
+                "not a surgesim results file")
+    needed = 8.0 * count * len(columns) * len(t_s)
+    if needed > memory_budget():
+        raise NotAResultsFile(
+            f"{group.file.filename}: {group.name}/replications would take "
+            f"{needed / 2**30:.1f} GB in memory, more than half of this machine's: not read")
+    out = np.empty((count, len(columns), len(t_s)))
     out[:, 0, :] = t_s
     for c, name in enumerate(columns[1:], start=1):
         out[:, c, :] = kept[name][()]

@@ -171,6 +171,67 @@ def test_not_a_results_file_is_an_error(tmp_path: Path) -> None:
         report.render(tmp_path / "missing.h5")
 
 
+def _first_table(h5: h5py.File) -> str:
+    found = []
+    h5.visititems(lambda name, node: found.append(name)
+                  if isinstance(node, h5py.Group) and "mean" in node else None)
+    return found[0]
+
+
+def test_declared_sizes_no_run_writes_are_refused_before_reading(
+        shop_results: Path, cli: Path, tmp_path: Path) -> None:
+    # HDF5 lets a file of kilobytes declare 10^12 rows (the fill value stands for them):
+    # reading it would try to hold them all.
+    huge = tmp_path / "huge.h5"
+    huge.write_bytes(shop_results.read_bytes())
+    with h5py.File(huge, "a") as h5:
+        table = _first_table(h5)
+        column = next(name for name in h5[table]["mean"] if name != "t_s")
+        del h5[table]["mean"][column]
+        h5[table]["mean"].create_dataset(column, shape=(10**12,), dtype="f8", chunks=(65536,))
+    assert huge.stat().st_size < 10**7
+    with pytest.raises(NotAResultsFile, match=r"has 1,000,000,000,000 rows; a run has at most "
+                                              r"1,000,000 buckets"):
+        report.render(huge, tmp_path / "x.html")
+    done = subprocess.run([cli, "report", huge, "-o", tmp_path / "x.html"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "1,000,000,000,000 rows" in done.stderr, done.stderr
+    done = subprocess.run([cli, "compare", shop_results, huge], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2 and "1,000,000,000,000 rows" in done.stderr, done.stderr
+
+    # Columns of one table that disagree on their length.
+    ragged = tmp_path / "ragged.h5"
+    ragged.write_bytes(shop_results.read_bytes())
+    with h5py.File(ragged, "a") as h5:
+        mean = h5[_first_table(h5)]["mean"]
+        column = next(name for name in mean if name != "t_s")
+        values = mean[column][()]
+        del mean[column]
+        mean[column] = values[:-1]
+    with pytest.raises(NotAResultsFile, match="columns of different lengths"):
+        report.render(ragged, tmp_path / "x.html")
+
+    # Each replication's table declared for a million replications.
+    import surgesim
+
+    kept = tmp_path / "kept.h5"
+    shop = tmp_path / "shop.yaml"
+    shop.write_text("name: kept\nduration: 10m\ntraffic: {rate: 5}\njourneys:\n  only:\n"
+                    "    share: 1\n    pages:\n      view: {call: web, next: {exit: 1}}\n"
+                    "services:\n  web: {type: server_pool, instances: 2, service: 100ms}\n")
+    surgesim.run(shop, replications=2, output=kept, keep_replications=True)
+    assert surgesim.read(kept).series["timeseries/services/web"].replications.shape[0] == 2
+    with h5py.File(kept, "a") as h5:
+        group = h5["timeseries/services/web/replications"]
+        column = next(iter(group))
+        del group[column]
+        group.create_dataset(column, shape=(10**6, 10**6), dtype="f8", chunks=(256, 256))
+    with pytest.raises(NotAResultsFile, match=r"has shape \(1000000, 1000000\), expected "
+                                              r"\(replications up to 10,000, 10 buckets\)"):
+        surgesim.read(kept)
+
+
 def test_output_must_be_html_or_png(shop_results: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="'.pdf'"):
         report.render(shop_results, tmp_path / "x.pdf")
