@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "models/run/overload_guard.hpp"
@@ -133,7 +134,7 @@ std::string WorkGuard::retries() const {
       "; the estimate counts no retries, and when calls fail at once one page can become up "
       "to {} requests ({}): lower the retries' max, give them a backoff, or find why the "
       "calls fail",
-      format_count(page_most), list);
+      std::isfinite(page_most) ? format_count(page_most) : std::string("over 10^308"), list);
 }
 
 }  // namespace surgesim::models

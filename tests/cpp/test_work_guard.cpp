@@ -65,6 +65,19 @@ TEST_CASE("a retry storm at one instant stops the run, naming the service and th
   }
 }
 
+TEST_CASE("a storm through the deepest chain allowed says how many requests it can make") {
+  // 101^999 requests a page overflow a double: said in words, not as "inf".
+  try {
+    run(storm(1000, "100"), false);
+    FAIL("the run was not stopped");
+  } catch (const models::Overloaded& e) {
+    const std::string what = e.what();
+    INFO(what);
+    CHECK(what.find("one page can become up to over 10^308 requests") != std::string::npos);
+    CHECK(what.find("and 996 more") != std::string::npos);
+  }
+}
+
 TEST_CASE("the same shop with few retries runs in full, watched") {
   // Every page still fails (the outage), but with 2 retries a level a page is 40 calls.
   const models::Study study = run(storm(5, "2"), false);
