@@ -11,6 +11,7 @@
 #include "models/run/study.hpp"
 #include "models/run/work_guard.hpp"
 #include "sim/simulator.hpp"
+#include "tests/cpp/scenario_runner.hpp"
 
 using namespace surgesim;
 
@@ -44,38 +45,47 @@ models::Study run(const std::string& yaml, bool force) {
                            models::command_line_words());
 }
 
+// What stopped a run that must stop (unforced).
+std::string stopped(const std::string& yaml) {
+  try {
+    run(yaml, false);
+  } catch (const models::Overloaded& e) {
+    return e.what();
+  }
+  FAIL("the run was not stopped");
+  return "";
+}
+
+// One page on one worker for 100 seconds of `traffic`.
+models::Scenario hundred_seconds(const std::string& traffic) {
+  return models::load_scenario_text(
+      testing::one_page_shop("name: s\nduration: 100s\ntraffic: " + traffic + "\n", "web",
+                             "  web: {type: server_pool, instances: 1, service: 10ms}\n"),
+      "s.yaml");
+}
+
 }  // namespace
 
 TEST_CASE("a retry storm at one instant stops the run, naming the service and the retries") {
-  try {
-    run(storm(5, "100"), false);
-    FAIL("the run was not stopped");
-  } catch (const models::Overloaded& e) {
-    const std::string what = e.what();
-    INFO(what);
-    CHECK(what.find("the run stopped at ") == 0);
-    CHECK(what.find("it would take over an hour on one core") != std::string::npos);
-    // The innermost service takes nearly every request.
-    CHECK(what.find("service s4 received ") != std::string::npos);
-    // 1 + 101 (1 + 101 (1 + 101 (1 + 101))) requests from one page at most.
-    CHECK(what.find("one page can become up to 105.1 M requests") != std::string::npos);
-    CHECK(what.find("services.s0.calls.0.retry.max = 100, services.s1.calls.0.retry.max = 100, "
-                    "services.s2.calls.0.retry.max = 100 and 1 more") != std::string::npos);
-    CHECK(what.find("--force runs it anyway") != std::string::npos);
-  }
+  const std::string what = stopped(storm(5, "100"));
+  INFO(what);
+  CHECK(what.find("the run stopped at ") == 0);
+  CHECK(what.find("it would take over an hour on one core") != std::string::npos);
+  // The innermost service takes nearly every request.
+  CHECK(what.find("service s4 received ") != std::string::npos);
+  // 1 + 101 (1 + 101 (1 + 101 (1 + 101))) requests from one page at most.
+  CHECK(what.find("one page can become up to 105.1 M requests") != std::string::npos);
+  CHECK(what.find("services.s0.calls.0.retry.max = 100, services.s1.calls.0.retry.max = 100, "
+                  "services.s2.calls.0.retry.max = 100 and 1 more") != std::string::npos);
+  CHECK(what.find("--force runs it anyway") != std::string::npos);
 }
 
 TEST_CASE("a storm through the deepest chain allowed says how many requests it can make") {
   // 101^999 requests a page overflow a double: said in words, not as "inf".
-  try {
-    run(storm(1000, "100"), false);
-    FAIL("the run was not stopped");
-  } catch (const models::Overloaded& e) {
-    const std::string what = e.what();
-    INFO(what);
-    CHECK(what.find("one page can become up to over 10^308 requests") != std::string::npos);
-    CHECK(what.find("and 996 more") != std::string::npos);
-  }
+  const std::string what = stopped(storm(1000, "100"));
+  INFO(what);
+  CHECK(what.find("one page can become up to over 10^308 requests") != std::string::npos);
+  CHECK(what.find("and 996 more") != std::string::npos);
 }
 
 TEST_CASE("the same shop with few retries runs in full, watched") {
@@ -85,11 +95,8 @@ TEST_CASE("the same shop with few retries runs in full, watched") {
 }
 
 TEST_CASE("the share of a run seen: traffic arrived, time passed, at least one session") {
-  const models::Scenario scenario = models::load_scenario_text(
-      "name: ramp\nduration: 100s\ntraffic:\n  profile: [{at: 0s, rate: 0}, {at: 100s, rate: "
-      "2}]\njourneys:\n  only:\n    share: 1\n    pages:\n      view: {call: web, next: "
-      "{exit: 1}}\nservices:\n  web: {type: server_pool, instances: 1, service: 10ms}\n",
-      "ramp.yaml");
+  const models::Scenario scenario =
+      hundred_seconds("{profile: [{at: 0s, rate: 0}, {at: 100s, rate: 2}]}");
   const std::vector<std::unique_ptr<models::Service>> none;
   const models::WorkGuard guard(scenario, none, models::WorkEstimate{}, "--force");
   // 100 sessions in all, rising linearly: a quarter of the time brings 1/16 of them.
@@ -99,11 +106,7 @@ TEST_CASE("the share of a run seen: traffic arrived, time passed, at least one s
 }
 
 TEST_CASE("the guard stops only past the least events, the factor and the hour") {
-  const models::Scenario scenario = models::load_scenario_text(
-      "name: flat\nduration: 100s\ntraffic: {rate: 10}\njourneys:\n  only:\n    share: 1\n"
-      "    pages:\n      view: {call: web, next: {exit: 1}}\nservices:\n"
-      "  web: {type: server_pool, instances: 1, service: 10ms}\n",
-      "flat.yaml");
+  const models::Scenario scenario = hundred_seconds("{rate: 10}");
   const std::vector<std::unique_ptr<models::Service>> none;
   models::WorkEstimate estimate;
   estimate.events = 2'000.0;
