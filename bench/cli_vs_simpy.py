@@ -3,7 +3,8 @@
 Usage: cli_vs_simpy.py --surgesim PATH [--repeat N] [--simpy-customers N]
 
 Times whole processes, start to exit (interpreter or binary start included), each case
---repeat times (the M/M/1 cases in turn, a round at a time), and prints medians of wall
+--repeat times (the M/M/1 cases five times as often, in turn, a round at a time: a
+bucket's cost is a few percent of their run), and prints medians of wall
 time and of CPU time (user + system; on a shared machine it moves less than wall time)
 with the peak resident set (read by bench_peak of the same build when it is there: see
 bench/peak.cpp):
@@ -35,6 +36,7 @@ MINI_SHOP = os.path.join(BENCH, "mini-shop.yaml")
 MM1_DURATION_S = 1111111  # bench/mm1.yaml
 BUCKET_S = 60  # the default bucket
 # An SLO no run fails: the series are built to judge it (as for -o or Python).
+MM1_ROUNDS_PER_REPEAT = 5
 WITH_SERIES = ["--set", "slo=[{name: drops, metric: drop_rate, scope: all, max: 1}]"]
 
 
@@ -110,7 +112,10 @@ def header():
 
 
 def simpy_available(python):
-    probe = subprocess.run([python, "-c", "import simpy"], capture_output=True)
+    try:
+        probe = subprocess.run([python, "-c", "import simpy"], capture_output=True)
+    except OSError:  # no such interpreter
+        return False
     return probe.returncode == 0
 
 
@@ -126,15 +131,18 @@ def main():
     peak = peak_tool(surgesim)
 
     print(f"surgesim from the command line (process start included), SimPy beside it: "
-          f"median of {repeat} runs")
+          f"median of {repeat} runs ({MM1_ROUNDS_PER_REPEAT * repeat} of each M/M/1 case)")
     header()
 
     mm1 = summary(surgesim, MM1)
     customers = mm1["sessions"]["started"]
     one = ["--set", f"bucket={MM1_DURATION_S}s"]
+    # A bucket costs a few percent of a 0.13 s run: its median difference needs more rounds
+    # than the other cases (five rounds swung from 0.3 to 0.8 us between runs of the bench).
+    rounds = MM1_ROUNDS_PER_REPEAT * repeat
     cases = in_turn([[surgesim, "run", MM1], [surgesim, "run", MM1, *one],
                      [surgesim, "run", MM1, *WITH_SERIES], [surgesim, "run", MM1, *WITH_SERIES, *one]],
-                    repeat, peak)
+                    rounds, peak)
     for label, runs in zip(("M/M/1, default (1-minute buckets)", "M/M/1, one bucket",
                             "M/M/1, time series (an SLO)", "M/M/1, time series, one bucket"), cases):
         row(label, customers, "customers", *medians(runs))
@@ -150,7 +158,7 @@ def main():
     for title, many, one_run in (("as `surgesim run` pays it (no time series)", cases[0], cases[1]),
                                  ("with its time series rows", cases[2], cases[3])):
         print(f"\nCost of a bucket {title}: M/M/1 with {buckets:,} one-minute buckets minus "
-              f"one bucket (median of the rounds' differences)")
+              f"one bucket (median of {rounds} rounds' differences)")
         for label, i in (("wall", 0), ("cpu", 1)):
             extra = statistics.median(a[i] - b[i] for a, b in zip(many, one_run))
             ratio = statistics.median(a[i] / b[i] for a, b in zip(many, one_run))
