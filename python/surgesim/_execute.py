@@ -40,11 +40,13 @@ class Evaluation:
 
 def evaluate(scenario: Scenario, replications: int | None, seed: int | None,
              threads: int, cancel: threading.Event | None = None,
-             words: str = "python") -> Evaluation:
-    """Runs one point (in this process, on a worker process or on a Dask worker)."""
+             words: str = "python", force: bool = False) -> Evaluation:
+    """Runs one point (in this process, on a worker process or on a Dask worker);
+    ``force`` as run()'s."""
     try:
         out = _core.run(scenario._source(), replications=replications, seed=seed,
-                        threads=threads, series=False, cancel=cancel, words=words)
+                        threads=threads, series=False, cancel=cancel, words=words,
+                        force=force)
     except Overloaded as e:
         # A point that cannot finish is an answer about that point (too little capacity,
         # a retry storm), not a failure of the study around it.
@@ -71,7 +73,7 @@ def local_cores() -> int:
 
 def run_points(points: Sequence[Scenario], *, replications: int | None, seed: int | None,
                executor: Any = None, progress: bool = True, description: str = "points",
-               words: str = "python") -> list[Evaluation]:
+               words: str = "python", force: bool = False) -> list[Evaluation]:
     """Every point's Evaluation, in the order of ``points``.
 
     ``executor`` None runs the points on local threads, one per core (each point on one
@@ -82,17 +84,18 @@ def run_points(points: Sequence[Scenario], *, replications: int | None, seed: in
     task per point. A ``dask.distributed.Client`` runs each point as a Dask task on its
     cluster; the scenario travels with its files, so workers need no shared file system,
     only ``surgesim`` installed. ``progress``: a tqdm bar (True), none (False).
+    ``force`` runs each point even when its work estimate says it cannot finish.
     """
     if not points:
         return []
     bar = _progress_bar(len(points), description) if progress else None
     try:
         if executor is None:
-            return _run_local(points, replications, seed, bar, words)
+            return _run_local(points, replications, seed, bar, words, force)
         if _is_dask_client(executor):
-            return _run_dask(executor, points, replications, seed, bar)
+            return _run_dask(executor, points, replications, seed, bar, force)
         if isinstance(executor, Executor):
-            return _run_on(executor, points, replications, seed, 1, bar)
+            return _run_on(executor, points, replications, seed, 1, bar, force=force)
         raise TypeError(f"executor must be None (local cores), a concurrent.futures.Executor "
                         f"or a dask.distributed.Client, found {type(executor).__name__}")
     finally:
@@ -100,25 +103,26 @@ def run_points(points: Sequence[Scenario], *, replications: int | None, seed: in
             bar.close()
 
 
-def _run_local(points, replications, seed, bar, words) -> list[Evaluation]:
+def _run_local(points, replications, seed, bar, words, force) -> list[Evaluation]:
     cores = local_cores()
     workers = min(cores, len(points))
     threads = max(1, cores // workers)
     if workers == 1:
         results = []
         for point in points:
-            results.append(evaluate(point, replications, seed, threads, None, words))
+            results.append(evaluate(point, replications, seed, threads, None, words, force))
             if bar is not None:
                 bar.update(1)
         return results
     cancel = threading.Event()  # Ctrl-C reaches this thread only: it stops the others
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return _run_on(pool, points, replications, seed, threads, bar, cancel, words)
+        return _run_on(pool, points, replications, seed, threads, bar, cancel, words, force)
 
 
 def _run_on(pool: Executor, points, replications, seed, threads, bar,
-            cancel: threading.Event | None = None, words: str = "python") -> list[Evaluation]:
-    futures = [pool.submit(evaluate, point, replications, seed, threads, cancel, words)
+            cancel: threading.Event | None = None, words: str = "python",
+            force: bool = False) -> list[Evaluation]:
+    futures = [pool.submit(evaluate, point, replications, seed, threads, cancel, words, force)
                for point in points]
     try:
         if bar is not None:
@@ -138,12 +142,13 @@ def _is_dask_client(executor: Any) -> bool:
     return cls.__module__.startswith("distributed") and cls.__name__ == "Client"
 
 
-def _run_dask(client, points, replications, seed, bar) -> list[Evaluation]:
+def _run_dask(client, points, replications, seed, bar, force) -> list[Evaluation]:
     from distributed import as_completed
 
     # A task per point, carrying the scenario's text and files: workers read no file.
     # pure=False: two equal points are still two runs asked for (and cost two).
-    futures = [client.submit(evaluate, point._shipped(), replications, seed, 1, pure=False)
+    futures = [client.submit(evaluate, point._shipped(), replications, seed, 1, None, "python",
+                             force, pure=False)
                for point in points]
     try:
         for _ in as_completed(futures):

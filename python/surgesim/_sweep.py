@@ -56,8 +56,8 @@ def sweep(scenario: Scenario | str | os.PathLike[str],
     ``concurrent.futures.Executor``). The DataFrame is the same whatever runs it.
     ``progress`` shows a tqdm bar. A grid of over 10,000 points is refused (ValueError),
     and so is one whose points' work estimates add up to over an hour on one core
-    (ScenarioError saying what to change) unless ``force=True``; each point is also judged
-    on its own, as ``run`` judges it.
+    (ScenarioError saying what to change), or a point estimated over an hour alone, unless
+    ``force=True``, which runs them as ``run(force=True)`` would.
 
     Columns: the varied key paths, then ``drop_rate``, ``orders``, ``revenue``,
     ``lost_revenue``, ``latency.p99_s`` (page response, all pages), ``cost`` (every
@@ -73,7 +73,8 @@ def sweep(scenario: Scenario | str | os.PathLike[str],
         _core.refuse_long_sweep([sc._source() for sc in scenarios], replications, "python",
                                 base._source()["file"])
     evaluations = run_points(scenarios, replications=replications, seed=seed,
-                             executor=executor, progress=progress, description="sweep")
+                             executor=executor, progress=progress, description="sweep",
+                             force=force)
     for point, evaluation in zip(points, evaluations):
         if evaluation.stopped is not None:
             warnings.warn(f"{_point_text(point)}: stopped: {evaluation.stopped}", UserWarning,
@@ -333,7 +334,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("-o", "--output", help="sweep.csv or sweep.h5 (default: CSV on stdout)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--force", action="store_true",
-                        help="run even when the points add up to over an hour on one core")
+                        help="run even when the points, or one of them, would take over an "
+                             "hour on one core")
     args = parser.parse_args(argv)
     try:
         base = cli_scenario(args.file, args.set)
@@ -343,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                     "command_line", args.file)
         evaluations = run_points(scenarios, replications=args.replications, seed=args.seed,
                                  progress=not args.quiet and sys.stderr.isatty(),
-                                 description="sweep", words="command_line")
+                                 description="sweep", words="command_line", force=args.force)
     except ScenarioError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -83,6 +83,25 @@ def test_a_stopped_point_is_a_row_of_a_sweep_and_infeasible_to_size(tmp_path):
     assert any(why.startswith("overloaded: the run stopped") for why in caught.value.why)
 
 
+def test_a_forced_sweep_forces_its_points(tmp_path, monkeypatch):
+    # Each point's own refusal (over an hour alone) is lifted too: run(force=True) per point.
+    from surgesim import _execute
+
+    seen = []
+    real = _execute._core.run
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs.get("force"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_execute._core, "run", recording)
+    path = storm(tmp_path, outage="[]", duration="1m")
+    grid = {"services.s0.instances": [1, 2]}
+    surgesim.sweep(path, grid, replications=1, progress=False)
+    surgesim.sweep(path, grid, replications=1, progress=False, force=True)
+    assert seen == [False, False, True, True]
+
+
 def test_a_sweep_too_large_is_refused_before_it_lists_its_points(tmp_path):
     path = storm(tmp_path, outage="[]")
     done = subprocess.run([CLI, "sweep", str(path), "--vary", "services.s0.instances=1..1000000",
