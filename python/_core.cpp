@@ -156,6 +156,12 @@ py::dict series_dict(const models::ExperimentResult& result, std::size_t t, doub
   return d;
 }
 
+// How messages name the options: "command_line" (flags, for a command run by Python) or
+// Python's argument names.
+const models::OptionWords& option_words(const std::string& words) {
+  return words == "command_line" ? models::command_line_words() : models::python_words();
+}
+
 py::dict run(const py::dict& source, std::optional<std::int64_t> replications,
              std::optional<std::int64_t> seed, std::int64_t threads,
              std::optional<std::string> output, std::optional<std::string> warmup,
@@ -179,9 +185,7 @@ py::dict run(const py::dict& source, std::optional<std::int64_t> replications,
       [&](const std::atomic<bool>* stop) {
         models::StudyHooks hooks;
         hooks.stop = stop;
-        return models::run_study(
-            s.scenario, s.files, options,
-            words == "command_line" ? models::command_line_words() : models::python_words(), hooks);
+        return models::run_study(s.scenario, s.files, options, option_words(words), hooks);
       },
       cancel);
   const models::ExperimentResult& result = study.result;
@@ -223,9 +227,7 @@ void refuse_long_sweep(const py::list& sources, std::optional<std::int64_t> repl
     if (seconds > models::kMostCpuSeconds) break;
     if (PyErr_CheckSignals() != 0) throw py::error_already_set();
   }
-  models::refuse_long_sweep(
-      seconds, counted, sources.size(), where,
-      words == "command_line" ? models::command_line_words().force : models::python_words().force);
+  models::refuse_long_sweep(seconds, counted, sources.size(), where, option_words(words).force);
 }
 
 // The analytic estimate per time bucket x service, as rows of JSON text.
@@ -320,6 +322,10 @@ does far more work than its estimate foresaw (retries of calls that fail at once
         R"(Raises surgesim.ScenarioError (at ``where``) when the scenario sources of a sweep's
 points, run with ``replications`` each (None: each scenario's), add up to over an hour on one
 core by the work estimate that run() applies to one of them.)");
+
+  m.def("default_max_memory", &models::default_max_memory,
+        R"(Half the physical memory, or of the container's limit when lower, in bytes: the
+default of ``max_memory``.)");
 
   m.def("estimate", &estimate_per_bucket, py::arg("source"),
         R"(The analytic estimate of a scenario source per time bucket x service, as JSON text

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <numeric>
 #include <string>
 
 #include "models/analysis/analytic_estimate.hpp"
@@ -46,7 +47,6 @@ double pool_events(const ServerPoolConfig& pool, double duration) {
 // at the peak by Little's law over the services it finds stable.
 struct Flows {
   double pages_per_session = 0.0;
-  double requests_per_session = 0.0;
   std::vector<double> service_requests_per_session;  // in the scenario's order
   double in_flight = 0.0;
 };
@@ -61,7 +61,6 @@ Flows flows(const Scenario& scenario) {
   }
   if (e.session_rate > 0.0) {
     for (const ServiceEstimate& s : e.services) {
-      f.requests_per_session += s.arrival_rate / e.session_rate;
       f.service_requests_per_session.push_back(s.arrival_rate / e.session_rate);
       if (!s.saturated && std::isfinite(s.mean_response)) {
         f.in_flight += s.arrival_rate * s.mean_response;
@@ -93,9 +92,11 @@ WorkEstimate estimate_work(const Scenario& scenario, const WorkShape& shape) {
   }
   // Bucket ends, and the rows they append.
   const double buckets = w.buckets * (2.0 + w.cells_per_bucket / kCellsPerEvent);
+  const double requests_per_session = std::accumulate(f.service_requests_per_session.begin(),
+                                                      f.service_requests_per_session.end(), 0.0);
   w.events =
-      w.sessions * (f.pages_per_session + f.requests_per_session) + w.clockwork_events + buckets;
-  w.service_requests_per_session = f.service_requests_per_session;
+      w.sessions * (f.pages_per_session + requests_per_session) + w.clockwork_events + buckets;
+  w.service_requests_per_session = std::move(f.service_requests_per_session);
   w.replications = shape.replications * (shape.pilot ? 2.0 : 1.0);
   w.cpu_seconds = w.events * w.replications / kEventsPerSecond;
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 
+#include "models/analysis/call_graph.hpp"
 #include "models/run/overload_guard.hpp"
 #include "models/services/service_types.hpp"
 
@@ -90,36 +91,32 @@ std::string WorkGuard::retries() const {
     std::string key;
   };
   std::vector<Retry> found;
-  std::map<std::string, std::size_t> index;
-  for (std::size_t s = 0; s < scenario_.services.size(); ++s) index[scenario_.services[s].name] = s;
-  // Requests one request to service s can become when every call fails and is retried
-  // to its max (callees before callers; the loader refuses call loops).
-  std::vector<double> most(scenario_.services.size(), 0.0);
-  const auto at_most = [&](auto&& self, std::size_t s, int depth) -> double {
-    if (most[s] > 0.0 || depth > static_cast<int>(scenario_.services.size())) return most[s];
+  // Requests one request to a service can become when every call fails and is retried to
+  // its max, callees first (the loader refuses call loops and unknown names).
+  std::map<std::string, const ServiceConfig*> config;
+  for (const ServiceConfig& service : scenario_.services) config[service.name] = &service;
+  std::map<std::string, double> most;
+  for (const std::string& name : topological_services(scenario_)) {
+    const ServiceConfig& service = *config.at(name);
     double requests = 1.0;
-    for (const Callee& edge : callees(scenario_.services[s])) {
-      const auto to = index.find(edge.to);
-      if (!edge.live() || to == index.end()) continue;
-      requests += (1.0 + edge.options.retry.max) * self(self, to->second, depth + 1);
+    for (const Callee& edge : callees(service)) {
+      if (edge.live()) requests += (1.0 + edge.options.retry.max) * most.at(edge.to);
     }
-    return most[s] = requests;
-  };
+    most[name] = requests;
+  }
+  // The settings, in file order: journeys, then services' calls.
   double page_most = 0.0;
   for (const JourneyConfig& j : scenario_.journeys) {
     if (j.retry.max > 0) found.push_back({j.retry.max, "journeys." + j.name + ".retry.max"});
     for (const PageConfig& page : j.pages) {
-      const auto to = index.find(page.call);
-      if (to == index.end()) continue;
-      page_most = std::max(page_most, (1.0 + j.retry.max) * at_most(at_most, to->second, 0));
+      page_most = std::max(page_most, (1.0 + j.retry.max) * most.at(page.call));
     }
   }
   for (const ServiceConfig& service : scenario_.services) {
     for (const Callee& edge : callees(service)) {
       if (edge.options.retry.max <= 0) continue;
-      const std::string call = edge.key.substr(0, edge.key.rfind(".to"));
       found.push_back(
-          {edge.options.retry.max, "services." + service.name + "." + call + ".retry.max"});
+          {edge.options.retry.max, "services." + service.name + "." + edge.call() + ".retry.max"});
     }
   }
   if (found.empty()) return "";

@@ -14,10 +14,10 @@ Service::Service(const ServiceConfig& config, ServiceContext context)
   dependencies_.reserve(edges.size());
   for (const Callee& edge : edges) {
     // "service.web.calls.0.retry", "service.cache.miss.retry": one jitter stream per edge.
-    const std::string key = edge.key.substr(0, edge.key.rfind(".to"));
-    dependencies_.emplace_back(*this, index_of(edge.to), edge.p, edge.options,
-                               sim::RandomStream(context.seed, context.replication,
-                                                 "service." + name_ + "." + key + ".retry"));
+    dependencies_.emplace_back(
+        *this, index_of(edge.to), edge.p, edge.options,
+        sim::RandomStream(context.seed, context.replication,
+                          "service." + name_ + "." + edge.call() + ".retry"));
   }
 }
 

@@ -60,6 +60,8 @@ struct Callee {
   // An edge that can carry requests: a call with p > 0, or any miss (a cold cache
   // misses whatever its hit ratio).
   bool live() const { return kind == CalleeKind::miss || p > 0.0; }
+  // The call inside the service's map: "calls.0", "miss".
+  std::string call() const { return key.substr(0, key.rfind(".to")); }
 };
 
 // Mean response time of each service already estimated (callees before callers).

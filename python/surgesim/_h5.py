@@ -122,11 +122,11 @@ MOST_REPLICATIONS = 10_000
 
 
 def memory_budget() -> float:
-    """Half the physical memory: what reading a file's time series may take."""
-    try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2
-    except (ValueError, OSError, AttributeError):
-        return 4 * 2**30
+    """What reading a file's time series may take: a run's default ``max_memory`` (half
+    the physical memory, or of the container's limit)."""
+    from . import _core
+
+    return _core.default_max_memory()
 
 
 def _check_sizes(h5: h5py.File) -> None:
