@@ -48,7 +48,12 @@ class Distribution {
   // are given. values non-empty and >= 0; weights as many as values, >= 0, sum > 0.
   static Distribution empirical(std::vector<double> values, std::vector<double> weights = {});
 
-  double sample(RandomStream& rng) const;
+  // The two kinds on every hot path (constant think times, exponential work) inline.
+  double sample(RandomStream& rng) const {
+    if (kind_ == DistributionKind::constant) return a_;
+    if (kind_ == DistributionKind::exponential) return rng.exponential(a_);
+    return sample_other(rng);
+  }
 
   DistributionKind kind() const { return kind_; }
   double mean() const { return mean_; }
@@ -59,6 +64,7 @@ class Distribution {
   std::string describe() const;
 
  private:
+  double sample_other(RandomStream& rng) const;  // every kind but the two above
   double sample_gamma(RandomStream& rng) const;
   double sample_empirical(RandomStream& rng) const;
   void set_moments(double mean, double variance, const char* culprit, double culprit_value);

@@ -74,7 +74,7 @@ void Service::respond(RequestId id, Request& r, Outcome outcome) {
   if (outcome != Outcome::success && r.blame == kNoService) r.blame = index();
   if (r.detached) return;
   if (r.parent == kNoRequest) {
-    ctx_.sink->on_response(id, outcome);
+    ctx_.sink->on_response(id, outcome, key);
   } else {
     service(requests()[r.parent].service).on_callee_response(r.parent, id, outcome);
   }

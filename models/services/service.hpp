@@ -21,7 +21,10 @@ namespace surgesim::models {
 class ResponseSink {
  public:
   virtual void on_service_start(RequestId id) = 0;
-  virtual void on_response(RequestId id, Outcome outcome) = 0;
+  // `response`: the time since the request reached the service with its quantile-sketch
+  // key (default accuracy). A page request reaches its service the moment it is sent, so
+  // this is also the page's response time, and the shopper's statistics reuse the key.
+  virtual void on_response(RequestId id, Outcome outcome, sim::QuantileSketch::Key response) = 0;
   // A hint (see sim::EventTarget::prefetch): a response for a page request of `session`
   // is probably a few events away. Must change nothing; `session` may be stale or out of
   // range.

@@ -1,6 +1,7 @@
 #include "models/sessions/sessions.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <stdexcept>
 #include <unordered_map>
@@ -13,9 +14,13 @@ namespace {
 // Index of the first cumulative weight above u (u in [0,1)); the last entry absorbs
 // rounding so probabilities that sum to 1 +- 1e-6 never fall off the end.
 std::size_t pick(const std::vector<double>& cumulative, double u) {
-  const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), u * cumulative.back());
-  return std::min<std::size_t>(static_cast<std::size_t>(it - cumulative.begin()),
-                               cumulative.size() - 1);
+  const double x = u * cumulative.back();
+  const std::size_t last = cumulative.size() - 1;
+  // A page leads to a handful of others: a scan of them is fewer instructions than a
+  // binary search, and finds the same entry.
+  std::size_t i = 0;
+  while (i < last && !(x < cumulative[i])) ++i;
+  return i;
 }
 
 std::uint32_t index_of(const std::unordered_map<std::string, std::uint32_t>& names,
@@ -242,7 +247,7 @@ void Sessions::on_service_start(RequestId id) {
   }
 }
 
-void Sessions::on_response(RequestId id, Outcome outcome) {
+void Sessions::on_response(RequestId id, Outcome outcome, sim::QuantileSketch::Key response) {
   const Request& r = requests_[id];
   const std::uint32_t session_id = r.session;
   Session& s = sessions_[session_id];
@@ -252,7 +257,10 @@ void Sessions::on_response(RequestId id, Outcome outcome) {
   const Page& page = j.pages[s.page];
 
   if (outcome == Outcome::success) {
-    succeeded(session_id, sim_.now() - s.sent_t);
+    // The request reached its service when the page was sent: its response time is the
+    // page's, and so is its sketch key.
+    assert(response.x == sim_.now() - s.sent_t);
+    succeeded(session_id, response);
     return;
   }
   page_stats_[page.stats].record([](PageStats& p) { ++p.latency.failed; });
@@ -269,14 +277,14 @@ void Sessions::on_response(RequestId id, Outcome outcome) {
   end(session_id, cause_of(outcome), r.blame, page.revenue_to_go);
 }
 
-void Sessions::succeeded(std::uint32_t session_id, Time response) {
+void Sessions::succeeded(std::uint32_t session_id, sim::QuantileSketch::Key key) {
+  const Time response = key.x;
   Session& s = sessions_[session_id];
   Journey& j = journeys_[s.journey];
   const Page& page = j.pages[s.page];
   double order = 0.0;
   if (page.order_value) order = page.order_value->sample(j.order_stream);
   Windowed<PageStats>& stats = page_stats_[page.stats];
-  const auto key = stats.total().latency.response_quantiles.key(response);
   stats.record([&](PageStats& p) {
     p.latency.add_success(key);
     if (page.order_value) {

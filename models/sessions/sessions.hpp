@@ -38,7 +38,7 @@ class Sessions final : public sim::EventTarget, public ResponseSink, private Wai
   void on_event(std::uint32_t tag, std::uint32_t arg) override;
   void prefetch(std::uint32_t tag, std::uint32_t arg) const override;
   void on_service_start(RequestId id) override;
-  void on_response(RequestId id, Outcome outcome) override;
+  void on_response(RequestId id, Outcome outcome, sim::QuantileSketch::Key response) override;
   void expect_response(std::uint32_t session_id) const override;
 
   const Windowed<SessionStats>& totals() const { return totals_; }
@@ -123,7 +123,7 @@ class Sessions final : public sim::EventTarget, public ResponseSink, private Wai
   std::uint32_t next_page_tag(const Journey& journey, std::uint32_t page) const {
     return kNextPage | journey.pages[page].stats << kTagBits;
   }
-  void succeeded(std::uint32_t session_id, Time response);
+  void succeeded(std::uint32_t session_id, sim::QuantileSketch::Key response);
   bool leaves_because_slow(Journey& j, Time response);
   void give_up(std::uint32_t session_id);
   // Ends a session: completed (no cause) or dropped with the cause, the service

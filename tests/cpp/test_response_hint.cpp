@@ -28,7 +28,9 @@ namespace {
 struct Shoppers : models::ResponseSink {
   explicit Shoppers(models::RequestPool& pool) : pool(pool) { hears_starts_ = false; }
   void on_service_start(RequestId) override {}
-  void on_response(RequestId id, Outcome) override { answered.push_back(pool[id].session); }
+  void on_response(RequestId id, Outcome, sim::QuantileSketch::Key) override {
+    answered.push_back(pool[id].session);
+  }
   void expect_response(std::uint32_t session) const override {
     hinted.emplace_back(answered.size(), session);
   }
