@@ -27,7 +27,7 @@ class ServerPool final : public Service {
   ServerPool(const ServiceConfig& config, const ServiceContext& context, Streams streams);
 
   void withdraw(RequestId id) override;
-  void on_event(std::uint32_t tag, std::uint32_t arg) override;
+  [[gnu::flatten]] void on_event(std::uint32_t tag, std::uint32_t arg) override;
   // Work that ends with no call to make answers at once: its shopper may fetch ahead.
   void prefetch(std::uint32_t tag, std::uint32_t arg) const override {
     if (tag == kWorkDone && dependency_count() == 0) expect_response(arg);
@@ -35,7 +35,7 @@ class ServerPool final : public Service {
   double cost_per_instance_hour() const override { return config_.cost_per_instance_hour; }
 
  private:
-  void admit(RequestId id) override;
+  [[gnu::flatten]] void admit(RequestId id) override;
   void on_call_done(RequestId parent, Outcome outcome) override;
 
   enum Tag : std::uint32_t {

@@ -35,10 +35,10 @@ class Sessions final : public sim::EventTarget, public ResponseSink, private Wai
   void restart_buckets(Time t, sim::QuantileSketch* spare = nullptr);
   void flush_sketches();  // Windowed::flush_sketch for every statistic here
 
-  void on_event(std::uint32_t tag, std::uint32_t arg) override;
+  [[gnu::flatten]] void on_event(std::uint32_t tag, std::uint32_t arg) override;
   void prefetch(std::uint32_t tag, std::uint32_t arg) const override;
   void on_service_start(RequestId id) override;
-  void on_response(RequestId id, Outcome outcome, sim::QuantileSketch::Key response) override;
+  [[gnu::flatten]] void on_response(RequestId id, Outcome outcome, sim::QuantileSketch::Key response) override;
   void expect_response(std::uint32_t session_id) const override;
 
   const Windowed<SessionStats>& totals() const { return totals_; }
