@@ -19,6 +19,7 @@ struct StudyArgs {
   std::optional<long long> replications;
   std::optional<std::int64_t> seed;
   bool quiet = false;
+  bool force = false;
 };
 
 void add_common(CLI::App& cmd, StudyArgs& args, const std::string& vary_help) {
@@ -29,6 +30,9 @@ void add_common(CLI::App& cmd, StudyArgs& args, const std::string& vary_help) {
                  "Replications of every point (the same for all: common random numbers)");
   add_seed_option(cmd, args.seed, "Master seed of every point");
   cmd.add_flag("-q,--quiet", args.quiet, "No progress bar");
+  cmd.add_flag("--force", args.force,
+               "Run the points even when the work estimate says they, or one of them, would "
+               "take over an hour on one core (each point as run --force)");
 }
 
 std::vector<std::string> common_arguments(const StudyArgs& args) {
@@ -38,6 +42,7 @@ std::vector<std::string> common_arguments(const StudyArgs& args) {
   if (args.replications) out.insert(out.end(), {"-r", std::to_string(*args.replications)});
   if (args.seed) out.insert(out.end(), {"--seed", std::to_string(*args.seed)});
   if (args.quiet) out.push_back("--quiet");
+  if (args.force) out.push_back("--force");
   return out;
 }
 

@@ -141,4 +141,5 @@ def size(
     seed: int | None = ...,
     executor: Any = ...,
     progress: bool = ...,
+    force: bool = ...,
 ) -> SizeResult: ...

@@ -123,7 +123,7 @@ class NoFeasiblePoint(Exception):
 def size(scenario: Scenario | str, vary: Mapping[str | tuple[str, ...], tuple[int, int]], *,
          objective: str = "cost", confidence: float = 0.95, replications: int | None = None,
          confirm_replications: int | None = None, seed: int | None = None,
-         executor: Any = None, progress: bool = True) -> SizeResult:
+         executor: Any = None, progress: bool = True, force: bool = False) -> SizeResult:
     """The cheapest point of ``vary`` (``{key path: (lo, hi)}``, inclusive whole-number
     ranges) that holds every SLO; see the module docstring for what that means and how
     it is found. A key may be a tuple of key paths that take the same value, such as a
@@ -134,12 +134,14 @@ def size(scenario: Scenario | str, vary: Mapping[str | tuple[str, ...], tuple[in
     neighbours at the end. ``seed`` defaults to the scenario's. ``executor`` as for
     ``sweep`` (None: every local core; a ``dask.distributed.Client``: its cluster).
     Raises NoFeasiblePoint when nothing in the ranges holds the SLOs, ValueError for
-    ranges or options that cannot be searched.
+    ranges or options that cannot be searched, and ScenarioError when a point's work
+    estimate says it cannot finish (over an hour on one core) unless ``force=True``,
+    which runs every point as ``run(force=True)`` would.
     """
     base = as_scenario(scenario)
     search = _Search(base, vary, objective=objective, confidence=confidence,
                      replications=replications, confirm_replications=confirm_replications,
-                     seed=seed, executor=executor, progress=progress)
+                     seed=seed, executor=executor, progress=progress, force=force)
     return search.run()
 
 
@@ -147,7 +149,7 @@ class _Search:
     def __init__(self, base: Scenario, vary: Mapping[str, tuple[int, int]], *, objective: str,
                  confidence: float, replications: int | None, confirm_replications: int | None,
                  seed: int | None, executor: Any, progress: bool, words: str = "python",
-                 origin=None):
+                 origin=None, force: bool = False):
         if objective not in OBJECTIVES:
             raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, found {objective!r}")
         if not 0.5 <= confidence < 1.0:
@@ -175,6 +177,7 @@ class _Search:
         self.seed = seed
         self.executor = executor
         self.words = words
+        self.force = force
         self.origin = origin or (lambda path, value: f"size(vary={{{path!r}: {value}}})")
         self.parallel = _parallelism(executor)
         self.judged: dict[tuple[tuple[int, ...], int], Judgement] = {}
@@ -350,7 +353,8 @@ class _Search:
         if missing:
             scenarios = [self._scenario(p) for p in missing]
             evaluations = run_points(scenarios, replications=n, seed=self.seed,
-                                     executor=self.executor, progress=False, words=self.words)
+                                     executor=self.executor, progress=False, words=self.words,
+                                     force=self.force)
             for p, e in zip(missing, evaluations):
                 judged = self._judgement(p, n, e)
                 self.judged[(p, n)] = judged
@@ -528,6 +532,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int)
     parser.add_argument("--format", choices=["text", "json"], default="text")
     parser.add_argument("-q", "--quiet", action="store_true")
+    parser.add_argument("--force", action="store_true")
     args = parser.parse_args(argv)
     try:
         vary = dict(_parse_range(option) for option in args.vary)
@@ -538,7 +543,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                          confirm_replications=args.confirm_replications, seed=args.seed,
                          executor=None, progress=not args.quiet and sys.stderr.isatty(),
                          words="command_line",
-                         origin=lambda path, value: f"--vary {path}={value}")
+                         origin=lambda path, value: f"--vary {path}={value}", force=args.force)
         result = search.run()
     except NoFeasiblePoint as e:
         if args.format == "json":

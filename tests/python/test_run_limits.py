@@ -102,6 +102,58 @@ def test_a_forced_sweep_forces_its_points(tmp_path, monkeypatch):
     assert seen == [False, False, True, True]
 
 
+def test_a_forced_size_forces_its_points(tmp_path, monkeypatch):
+    from surgesim import _execute
+
+    seen = []
+    real = _execute._core.run
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs.get("force"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_execute._core, "run", recording)
+    path = storm(tmp_path, outage="[]", duration="1m")
+    vary = {"services.s0.instances": (1, 2)}
+    surgesim.size(path, vary, replications=2, progress=False)
+    assert seen and not any(seen)
+    count = len(seen)
+    surgesim.size(path, vary, replications=2, progress=False, force=True)
+    assert len(seen) > count and all(seen[count:])
+
+
+def still_running_after(args, seconds):
+    """Whether the command is still at work after `seconds` (then it is stopped): a
+    refused run exits at once."""
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return True
+    return False
+
+
+def test_force_on_the_command_line_lifts_the_refusals_of_sweep_and_size(tmp_path):
+    # 100 points of about 43 s each: the sweep is refused, and with --force it starts.
+    path = storm(tmp_path, outage="[]", duration="10h")
+    path.write_text(path.read_text().replace("rate: 100", "rate: 1000"))
+    sweep = [CLI, "sweep", str(path), "--vary", "services.s0.instances=1..100", "-r", "3", "-q"]
+    done = subprocess.run(sweep, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--force runs it anyway" in done.stderr, done.stderr
+    assert still_running_after(sweep + ["--force"], 5)
+    # A point alone over an hour (3 replications of 3.6 G sessions): size stops at it,
+    # and with --force runs it.
+    path.write_text(path.read_text().replace("rate: 1000", "rate: 100000"))
+    size = [CLI, "size", str(path), "--vary", "services.s0.instances=1..4", "-r", "3", "-q"]
+    done = subprocess.run(size, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "more than an hour" in done.stderr and "--force runs it anyway" in done.stderr
+    assert still_running_after(size + ["--force"], 5)
+
+
 def test_a_sweep_too_large_is_refused_before_it_lists_its_points(tmp_path):
     path = storm(tmp_path, outage="[]")
     done = subprocess.run([CLI, "sweep", str(path), "--vary", "services.s0.instances=1..1000000",
