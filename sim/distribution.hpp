@@ -64,7 +64,7 @@ class Distribution {
   std::string describe() const;
 
  private:
-  double sample_other(RandomStream& rng) const;  // every kind but the two above
+  double sample_other(RandomStream& rng) const;  // the kinds sample() leaves out of line
   double sample_gamma(RandomStream& rng) const;
   double sample_empirical(RandomStream& rng) const;
   void set_moments(double mean, double variance, const char* culprit, double culprit_value);

@@ -27,6 +27,9 @@ class ServerPool final : public Service {
   ServerPool(const ServiceConfig& config, const ServiceContext& context, Streams streams);
 
   void withdraw(RequestId id) override;
+  // A request's path through the pool starts in admit and on_event: flattened, the
+  // helpers it passes (start, next_call, free_worker, serve_queue, ...) are inlined
+  // into them, fewer function entries and exits than GCC's own limits leave.
   [[gnu::flatten]] void on_event(std::uint32_t tag, std::uint32_t arg) override;
   // Work that ends with no call to make answers at once: its shopper may fetch ahead.
   void prefetch(std::uint32_t tag, std::uint32_t arg) const override {

@@ -35,10 +35,14 @@ class Sessions final : public sim::EventTarget, public ResponseSink, private Wai
   void restart_buckets(Time t, sim::QuantileSketch* spare = nullptr);
   void flush_sketches();  // Windowed::flush_sketch for every statistic here
 
+  // The two entries of a page's path (its event, its answer) are flattened: the helpers
+  // they call (send, succeeded, end, ...) are inlined into them, which GCC's own limits
+  // would not do; a page then passes through fewer function entries and exits.
   [[gnu::flatten]] void on_event(std::uint32_t tag, std::uint32_t arg) override;
   void prefetch(std::uint32_t tag, std::uint32_t arg) const override;
   void on_service_start(RequestId id) override;
-  [[gnu::flatten]] void on_response(RequestId id, Outcome outcome, sim::QuantileSketch::Key response) override;
+  [[gnu::flatten]] void on_response(RequestId id, Outcome outcome,
+                                    sim::QuantileSketch::Key response) override;
   void expect_response(std::uint32_t session_id) const override;
 
   const Windowed<SessionStats>& totals() const { return totals_; }
@@ -123,7 +127,8 @@ class Sessions final : public sim::EventTarget, public ResponseSink, private Wai
   std::uint32_t next_page_tag(const Journey& journey, std::uint32_t page) const {
     return kNextPage | journey.pages[page].stats << kTagBits;
   }
-  void succeeded(std::uint32_t session_id, sim::QuantileSketch::Key response);
+  // The page was answered with success; `key`: its response time with its sketch key.
+  void succeeded(std::uint32_t session_id, sim::QuantileSketch::Key key);
   bool leaves_because_slow(Journey& j, Time response);
   void give_up(std::uint32_t session_id);
   // Ends a session: completed (no cause) or dropped with the cause, the service
