@@ -30,14 +30,15 @@ class Cache final : public Service {
   Cache(const ServiceConfig& config, const ServiceContext& context, Streams streams);
 
   void withdraw(RequestId id) override;
-  void on_event(std::uint32_t tag, std::uint32_t arg) override;
+  // Flattened, as ServerPool's: a request's path inlines the helpers it passes.
+  [[gnu::flatten]] void on_event(std::uint32_t tag, std::uint32_t arg) override;
   // A lookup mostly hits and answers at once (see Service::expect_response).
   void prefetch(std::uint32_t tag, std::uint32_t arg) const override {
     if (tag == kLookupDone) expect_response(arg);
   }
 
  private:
-  void admit(RequestId id) override;
+  [[gnu::flatten]] void admit(RequestId id) override;
   void on_call_done(RequestId parent, Outcome outcome) override;
 
   enum Tag : std::uint32_t { kLookupDone, kTimeout, kOutageStart, kOutageEnd };
@@ -243,8 +244,8 @@ std::unique_ptr<Service> CacheType::make(const ServiceConfig& service,
 }
 
 std::vector<Callee> CacheType::callees(const CacheConfig& config) {
-  return {{config.miss_to, 1.0 - config.hit_ratio, CalleeKind::miss, "miss.to",
-           config.miss_options}};
+  return {
+      {config.miss_to, 1.0 - config.hit_ratio, CalleeKind::miss, "miss.to", config.miss_options}};
 }
 
 std::string CacheType::size_label(const CacheConfig& config) {

@@ -18,14 +18,15 @@ class Database final : public Service {
            sim::RandomStream query_stream);
 
   void withdraw(RequestId id) override;
-  void on_event(std::uint32_t tag, std::uint32_t arg) override;
+  // Flattened, as ServerPool's: a request's path inlines the helpers it passes.
+  [[gnu::flatten]] void on_event(std::uint32_t tag, std::uint32_t arg) override;
   // A finished query answers at once (see Service::expect_response).
   void prefetch(std::uint32_t tag, std::uint32_t arg) const override {
     if (tag == kQueryDone) expect_response(arg);
   }
 
  private:
-  void admit(RequestId id) override;
+  [[gnu::flatten]] void admit(RequestId id) override;
 
   enum Tag : std::uint32_t { kQueryDone, kTimeout, kPoolTimeout, kOutageStart, kOutageEnd };
 

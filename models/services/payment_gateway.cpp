@@ -32,14 +32,15 @@ class PaymentGateway final : public Service {
   PaymentGateway(const ServiceConfig& config, const ServiceContext& context, Streams streams);
 
   void withdraw(RequestId id) override;
-  void on_event(std::uint32_t tag, std::uint32_t arg) override;
+  // Flattened, as ServerPool's: a request's path inlines the helpers it passes.
+  [[gnu::flatten]] void on_event(std::uint32_t tag, std::uint32_t arg) override;
   // A provider's answer mostly goes out at once (see Service::expect_response).
   void prefetch(std::uint32_t tag, std::uint32_t arg) const override {
     if (tag == kPaymentDone) expect_response(arg);
   }
 
  private:
-  void admit(RequestId id) override;
+  [[gnu::flatten]] void admit(RequestId id) override;
 
   enum Tag : std::uint32_t {
     kPaymentDone,

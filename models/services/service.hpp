@@ -188,4 +188,65 @@ class Service : public sim::EventTarget {
   std::vector<Dependency> dependencies_;  // built once: their addresses are event targets
 };
 
+// Every request passes through arrive and respond: defined here, inline, so that the
+// flattened entry points of the service types and of the shoppers take them in.
+inline void Service::arrive(RequestId id) {
+  stats_.record([](ServiceStats& s) { ++s.arrivals; });
+  Request& r = requests()[id];
+  r.arrival_t = sim().now();
+  if (rate_limit_ && !rate_limit_->take(r.arrival_t)) {
+    stats_.record([](ServiceStats& s) { ++s.rate_limited; });
+    return refuse(id, Outcome::rejected);
+  }
+  admit(id);
+}
+
+inline void Service::respond(RequestId id, Request& r, Outcome outcome) {
+  r.answered = true;
+  const Time response = sim().now() - r.arrival_t;
+  const bool wasted = r.orphaned;
+  const auto key = stats_.total().response_quantiles.key(response);
+  stats_.record([&](ServiceStats& s) {
+    switch (outcome) {
+      case Outcome::success:
+        if (wasted) {
+          ++s.wasted;
+          break;
+        }
+        ++s.completed;
+        if (r.degraded) ++s.degraded;
+        s.response.add(response);
+        s.response_quantiles.add(key);
+        break;
+      case Outcome::rejected:
+        ++s.rejected;
+        break;
+      case Outcome::timeout:
+        ++s.timeouts;
+        break;
+      case Outcome::pool_timeout:
+        ++s.errors;
+        ++s.pool_timeouts;
+        break;
+      case Outcome::outage:
+        ++s.errors;
+        ++s.outages;
+        break;
+      case Outcome::error:
+        ++s.errors;
+        break;
+      case Outcome::declined:
+        ++s.declined;
+        break;
+    }
+  });
+  if (outcome != Outcome::success && r.blame == kNoService) r.blame = index();
+  if (r.detached) return;
+  if (r.parent == kNoRequest) {
+    ctx_.sink->on_response(id, outcome, key);
+  } else {
+    service(requests()[r.parent].service).on_callee_response(r.parent, id, outcome);
+  }
+}
+
 }  // namespace surgesim::models
