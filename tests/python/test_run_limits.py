@@ -83,8 +83,8 @@ def test_a_stopped_point_is_a_row_of_a_sweep_and_infeasible_to_size(tmp_path):
     assert any(why.startswith("overloaded: the run stopped") for why in caught.value.why)
 
 
-def test_a_forced_sweep_forces_its_points(tmp_path, monkeypatch):
-    # Each point's own refusal (over an hour alone) is lifted too: run(force=True) per point.
+def forces_seen(monkeypatch):
+    """The `force` of every point run from now on, in order."""
     from surgesim import _execute
 
     seen = []
@@ -95,6 +95,12 @@ def test_a_forced_sweep_forces_its_points(tmp_path, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(_execute._core, "run", recording)
+    return seen
+
+
+def test_a_forced_sweep_forces_its_points(tmp_path, monkeypatch):
+    # Each point's own refusal (over an hour alone) is lifted too: run(force=True) per point.
+    seen = forces_seen(monkeypatch)
     path = storm(tmp_path, outage="[]", duration="1m")
     grid = {"services.s0.instances": [1, 2]}
     surgesim.sweep(path, grid, replications=1, progress=False)
@@ -103,16 +109,7 @@ def test_a_forced_sweep_forces_its_points(tmp_path, monkeypatch):
 
 
 def test_a_forced_size_forces_its_points(tmp_path, monkeypatch):
-    from surgesim import _execute
-
-    seen = []
-    real = _execute._core.run
-
-    def recording(*args, **kwargs):
-        seen.append(kwargs.get("force"))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(_execute._core, "run", recording)
+    seen = forces_seen(monkeypatch)
     path = storm(tmp_path, outage="[]", duration="1m")
     vary = {"services.s0.instances": (1, 2)}
     surgesim.size(path, vary, replications=2, progress=False)
