@@ -138,6 +138,29 @@ def test_summary_dataset_is_the_json_output(shop_file):
         assert np.mean([t["orders"] for t in trees]) == pytest.approx(printed["orders"], rel=1e-12)
 
 
+def test_a_column_of_zeros_is_not_written_and_reads_as_zeros(shop_file):
+    # A healthy shop has no rejections, timeouts or outages: those columns cost neither
+    # deflate's time nor space, and read back as zeros.
+    out, _, _ = shop_file
+    unwritten, written = [], []
+
+    def sort(name, obj):
+        if isinstance(obj, h5py.Dataset) and obj.dtype.kind == "f" and obj.size > 0:
+            values = obj[()]
+            (unwritten if obj.id.get_storage_size() == 0 else written).append(name)
+            if obj.id.get_storage_size() == 0:
+                assert values.shape == obj.shape and np.all(values == 0.0), name
+                assert not np.signbit(values).any(), name
+
+    with h5py.File(out) as h5:
+        h5.visititems(sort)
+        assert "timeseries/services/web/mean/rejected" in unwritten
+        assert "timeseries/services/web/mean/arrivals" in written
+        # Every column that is not all +0.0 was written.
+        for name in written:
+            assert np.any(h5[name][()] != 0.0) or np.signbit(h5[name][()]).any(), name
+
+
 def test_scenario_dataset_is_the_resolved_scenario(shop_file):
     out, _, scenario = shop_file
     with h5py.File(out) as h5:
