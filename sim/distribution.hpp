@@ -64,7 +64,9 @@ class Distribution {
   std::string describe() const;
 
  private:
-  double sample_other(RandomStream& rng) const;  // the kinds sample() leaves out of line
+  // Every kind, out of line; sample() answers constant and exponential before calling
+  // it, and the switch keeps them so that it is right on its own.
+  double sample_other(RandomStream& rng) const;
   double sample_gamma(RandomStream& rng) const;
   double sample_empirical(RandomStream& rng) const;
   void set_moments(double mean, double variance, const char* culprit, double culprit_value);
