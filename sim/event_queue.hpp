@@ -6,9 +6,9 @@
 #include <new>
 #include <vector>
 
-#include "sim/cache_aligned.hpp"
 #include "sim/event_key.hpp"
 #include "sim/ladder_queue.hpp"
+#include "sim/large_array.hpp"
 #include "sim/time.hpp"
 
 namespace surgesim::sim {
@@ -353,11 +353,11 @@ class EventQueue {
   void renumber();
 
   // Mutable: the deferred replay may run inside next_time().
-  mutable std::vector<Entry, CacheAligned<Entry>> tree_ =
-      std::vector<Entry, CacheAligned<Entry>>(kRoot + 1, kVacant);  // four siblings a line
+  mutable std::vector<Entry, LargeArray<Entry>> tree_ =
+      std::vector<Entry, LargeArray<Entry>>(kRoot + 1, kVacant);  // four siblings a line
   std::size_t leaves_ = 1;          // of the perfect tree; a power of 4
   std::size_t first_leaf_ = kRoot;  // index of slot 0's leaf
-  std::vector<Slot> slots_;
+  std::vector<Slot, LargeArray<Slot>> slots_;
   std::size_t size_ = 0;
   mutable std::uint32_t stale_ = kNoSlot;  // the leaf whose path awaits its replay
   std::uint32_t free_head_ = kNoSlot;      // free slots form a list through their link

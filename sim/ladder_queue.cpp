@@ -135,7 +135,7 @@ void LadderQueue::release() {
   std::vector<EventKey>().swap(bottom_);
   std::vector<EventKey>().swap(moved_);
   std::vector<std::uint32_t>().swap(bins_);
-  std::vector<Chunk>().swap(chunks_);
+  decltype(chunks_)().swap(chunks_);
   std::vector<std::uint32_t>().swap(chunk_next_);
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/event_key.hpp"
+#include "sim/large_array.hpp"
 
 namespace surgesim::sim {
 
@@ -272,7 +273,7 @@ class LadderQueue {
   std::size_t next_ = 0;
   std::vector<EventKey> moved_;      // scratch for sorting a bucket into the bottom
   std::vector<std::uint32_t> bins_;  // scratch, ditto
-  std::vector<Chunk> chunks_;
+  std::vector<Chunk, LargeArray<Chunk>> chunks_;
   std::vector<std::uint32_t> chunk_next_;  // the chain behind a chunk, or the free list
   std::uint32_t free_chunk_ = kNoChunk;
   std::size_t size_ = 0;

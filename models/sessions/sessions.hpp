@@ -13,6 +13,7 @@
 #include "models/sessions/session_stats.hpp"
 #include "models/sessions/traffic_source.hpp"
 #include "models/sessions/waiting_room.hpp"
+#include "sim/large_array.hpp"
 #include "sim/random_stream.hpp"
 
 namespace surgesim::models {
@@ -155,7 +156,7 @@ class Sessions final : public sim::EventTarget, public ResponseSink, private Wai
   };
   std::vector<PagePlace> page_place_;
   std::vector<bool> order_pages_;  // whether each page places orders
-  std::vector<Session> sessions_;
+  std::vector<Session, sim::LargeArray<Session>> sessions_;
   std::vector<std::uint32_t> free_sessions_;
   Windowed<SessionStats> totals_;
   Time window_start_ = 0.0;  // where the statistics window starts (the warm-up's end)
