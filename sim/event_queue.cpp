@@ -17,7 +17,7 @@ std::uint32_t EventQueue::grow(EventTarget* target, std::uint32_t tag, std::uint
   if (slots_.size() >= kMaxSlots) {
     throw std::length_error("EventQueue: more than 2^26 - 1 events pending at once");
   }
-  slots_.push_back(Slot{target, tag, arg, 0, kNoSlot});
+  slots_.push_back(Slot{target, tag, arg, 0, 0});  // link: as acquire() leaves it
   if (on_ladder_) {
     // The tree is rebuilt for all slots when it takes over again.
   } else if (slots_.size() > leaves_) {
@@ -108,6 +108,42 @@ void EventQueue::to_tree() {
   rebuild();
 }
 
+bool EventQueue::move_due(const Entry* front) {
+  const std::uint64_t limit = front == nullptr ? ~std::uint64_t{0} : front->time;
+  std::size_t n = 0;
+  while (nursery_head_ + n < nursery_.size() && nursery_[nursery_head_ + n].moves_at <= limit) ++n;
+  if (n == 0) return false;
+  move_from_nursery(n);
+  return true;
+}
+
+void EventQueue::move_from_nursery(std::size_t n) {
+  constexpr std::size_t kAhead = 4;  // slots fetched ahead: set a while ago, mostly reused
+  const std::size_t end = nursery_head_ + n;
+  for (std::size_t i = nursery_head_; i < end; ++i) {
+    if (i + kAhead < nursery_.size()) {
+      __builtin_prefetch(&slots_[slot_of(nursery_[i + kAhead].key)]);
+    }
+    const Entry key = nursery_[i].key;
+    Slot& s = slots_[slot_of(key)];
+    if (s.link != nursery_link(key)) continue;  // cancelled
+    s.link = 0;
+    --nursery_live_;
+    insert(key);
+  }
+  nursery_head_ = end;
+  if (nursery_head_ == nursery_.size()) {
+    nursery_.clear();
+    nursery_head_ = 0;
+  } else if (nursery_head_ >= 1024 && nursery_head_ >= nursery_.size() / 2) {
+    // Timers arrive as they leave: the list is kept compact at O(1) amortised.
+    nursery_.erase(nursery_.begin(), nursery_.begin() + static_cast<std::ptrdiff_t>(nursery_head_));
+    nursery_head_ = 0;
+  }
+  nursery_due_ =
+      nursery_head_ == nursery_.size() ? ~std::uint64_t{0} : nursery_[nursery_head_].moves_at;
+}
+
 void EventQueue::sweep_orphans() {
   ladder_.retain([this](const Entry& e) { return !is_orphan(e); });
   orphans_ = 0;
@@ -133,6 +169,7 @@ std::vector<EventQueue::Entry> EventQueue::pending_entries() const {
 // 0..n-1 in their firing order. That keeps every comparison's outcome, so FIFO ties
 // survive. Runs once per 2^30 events scheduled.
 void EventQueue::renumber() {
+  move_from_nursery(nursery_.size() - nursery_head_);  // its keys are renumbered too
   std::vector<Entry> pending = pending_entries();
   std::sort(pending.begin(), pending.end(), before);
   constexpr std::uint64_t kSequenceMask = (kSequenceLimit - 1) << kSlotBits;
@@ -156,6 +193,7 @@ void EventQueue::renumber() {
 }
 
 void EventQueue::clear() {
+  move_from_nursery(nursery_.size() - nursery_head_);
   if (on_ladder_) {
     for (const Entry& e : pending_entries()) release(slot_of(e));
     size_ = 0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -68,6 +69,10 @@ struct EventHandle {
 // one sweep drops them all: the ladder holds at most twice the events pending plus the
 // slack, at O(1) amortised per cancel.
 //
+// Timers that are mostly cancelled (schedule_timer: timeouts, patience) wait in a
+// nursery, a first-in-first-out list, until they have been pending a while, and only
+// those still pending then go into the tree or the ladder, in time to fire in order.
+//
 // An entry is 16 bytes, the time as an order-preserving integer plus one word holding
 // priority, sequence number and slot (sim/event_key.hpp), so comparing two is one
 // 128-bit compare, and four siblings share a cache line.
@@ -87,18 +92,40 @@ class EventQueue {
     if (sequence_ >= sequence_limit_) renumber();
     const std::uint32_t slot = acquire(target, tag, arg);
     const std::uint64_t time = time_key(t);
-    const std::uint64_t order =
-        (std::uint64_t{priority} << kPriorityShift) | (sequence_++ << kSlotBits) | slot;
-    // One compare serves both the switch to the ladder and, once there (tree_max_ = 0),
-    // every schedule on it, so the tree's path gains a single branch.
-    if (++size_ > tree_max_) [[unlikely]] {
-      schedule_large(Entry{time, order});
-    } else {
-      tree_[first_leaf_ + slot] = Entry{time, order};
-      if (stale_ != slot) settle();
-      stale_ = kNoSlot;
-      replay(slot);
-    }
+    insert(Entry{time, order_of(priority, slot)});
+    return EventHandle{slot, slots_[slot].generation};
+  }
+
+  // An event that will most likely be cancelled before it fires (a timeout, a shopper's
+  // patience), scheduled for t, and `settled` (see below) a time from which it is no
+  // longer likely to be. Fires exactly as schedule() would. `settled` must not decrease
+  // from one call to the next (now + a constant does not).
+  //
+  // NOTE: most such timers are cancelled within a moment of being set (the answer
+  // came), yet each would take a place in the tree or the ladder, and on the ladder leave
+  // an orphan behind to move down its rungs and be swept: with a shopper's patience and
+  // a service timeout per page, a fifth of a sale day's time. A timer due at or after
+  // `settled` waits in a nursery instead, a first-in-first-out list in the order the
+  // timers were set, which is the order of their `settled` times; a cancel there is a
+  // slot freed, no more. When the earliest pending event is due at or after the first
+  // `settled` of the nursery, the timers from there are moved into the tree or the
+  // ladder with their keys (the cancelled ones dropped), before that event fires: a
+  // timer fires no earlier than its `settled`, so none is moved too late, and the firing
+  // order is the same as if it had been scheduled directly.
+  EventHandle schedule_timer(Time t, Time settled, EventTarget* target, std::uint32_t tag,
+                             std::uint32_t arg = 0, std::uint8_t priority = kDefaultPriority) {
+    const std::uint64_t time = time_key(t);
+    const std::uint64_t moves_at = time_key(settled);
+    if (time < moves_at) return schedule(t, target, tag, arg, priority);
+    if (sequence_ >= sequence_limit_) renumber();
+    if (nursery_.size() - nursery_head_ >= kNurseryMax) [[unlikely]]
+      move_from_nursery(1);
+    const std::uint32_t slot = acquire(target, tag, arg);
+    const Entry e{time, order_of(priority, slot)};
+    slots_[slot].link = nursery_link(e);
+    if (nursery_head_ == nursery_.size()) nursery_due_ = moves_at;
+    nursery_.push_back(Timer{e, moves_at});
+    ++nursery_live_;
     return EventHandle{slot, slots_[slot].generation};
   }
 
@@ -108,7 +135,11 @@ class EventQueue {
     if (handle.empty()) return false;
     const bool pending = is_pending(handle);
     if (pending) {
-      if (on_ladder_) {
+      if (slots_[handle.slot].link & kInNursery) {
+        // Dropped when the nursery moves it: its slot no longer links to it.
+        release(handle.slot);
+        --nursery_live_;
+      } else if (on_ladder_) {
         forget(handle.slot);
       } else {
         settle();
@@ -124,40 +155,61 @@ class EventQueue {
     return handle.slot < slots_.size() && slots_[handle.slot].generation == handle.generation;
   }
 
-  bool empty() const { return size_ == 0; }
-  std::size_t size() const { return size_; }
+  bool empty() const { return size() == 0; }
+  std::size_t size() const { return size_ + nursery_live_; }
+  // The time of the earliest pending event, kForever if none. Reads the whole nursery:
+  // for tests and diagnostics, not for every event.
   Time next_time() const {
+    const Entry* front = nullptr;
     if (on_ladder_) {
-      const Entry* front = ladder_front();
-      return front ? time_of(front->time) : kForever;
+      front = ladder_front();
+    } else {
+      settle();
+      if (size_ > 0) front = &tree_[kRoot];
     }
-    settle();
-    return empty() ? kForever : time_of(tree_[kRoot].time);
+    std::uint64_t earliest = front == nullptr ? ~std::uint64_t{0} : front->time;
+    bool any = front != nullptr;
+    for (std::size_t i = nursery_head_; i < nursery_.size(); ++i) {
+      const Entry& e = nursery_[i].key;
+      if (slots_[slot_of(e)].link != nursery_link(e)) continue;  // cancelled
+      earliest = std::min(earliest, e.time);
+      any = true;
+    }
+    return any ? time_of(earliest) : kForever;
   }
   // Slots allocated, pending or free: the high-water mark of pending events.
   std::size_t capacity() const { return slots_.size(); }
 
   // Precondition: !empty().
   Fired pop() {
-    if (on_ladder_) return pop_ladder(*ladder_front());
-    settle();
-    return pop_tree();
+    Fired fired{};
+    pop_before(~std::uint64_t{0}, fired);  // later than every event's time key
+    return fired;
   }
 
   // The event loop's test and pop in one: takes the earliest event into `fired` if it is
   // due before `end` (a time_key), else returns false. Comparing keys spares converting
   // the time back for the test; an empty tree's root is kVacant, later than every end.
+  // Timers in the nursery due to move at or before the earliest event move first.
   bool pop_before(std::uint64_t end, Fired& fired) {
-    if (on_ladder_) [[unlikely]] {
-      const Entry* front = ladder_front();
-      if (front == nullptr || front->time >= end) return false;
-      fired = pop_ladder(*front);
+    for (;;) {
+      if (on_ladder_) [[unlikely]] {
+        const Entry* front = ladder_front();
+        if ((front == nullptr || front->time >= nursery_due_) && move_due(front)) continue;
+        if (front == nullptr || front->time >= end) return false;
+        fired = pop_ladder(*front);
+        return true;
+      }
+      settle();
+      // One compare on the path of every event: neither the end nor the nursery is due.
+      if (const std::uint64_t root = tree_[kRoot].time; root >= std::min(end, nursery_due_))
+          [[unlikely]] {
+        if (root >= nursery_due_ && move_due(&tree_[kRoot])) continue;
+        if (root >= end) return false;
+      }
+      fired = pop_tree();
       return true;
     }
-    settle();
-    if (tree_[kRoot].time >= end) return false;
-    fired = pop_tree();
-    return true;
   }
 
   void clear();
@@ -206,11 +258,36 @@ class EventQueue {
   static std::uint32_t slot_of(const Entry& e) {
     return static_cast<std::uint32_t>(e.order & kSlotMask);
   }
+
+  std::uint64_t order_of(std::uint8_t priority, std::uint32_t slot) {
+    return (std::uint64_t{priority} << kPriorityShift) | (sequence_++ << kSlotBits) | slot;
+  }
+
+  // Puts a key whose slot is taken into the tree or the ladder.
+  void insert(const Entry& e) {
+    const std::uint32_t slot = slot_of(e);
+    // One compare serves both the switch to the ladder and, once there (tree_max_ = 0),
+    // every schedule on it, so the tree's path gains a single branch.
+    if (++size_ > tree_max_) [[unlikely]] {
+      schedule_large(e);
+    } else {
+      tree_[first_leaf_ + slot] = e;
+      if (stale_ != slot) settle();
+      stale_ = kNoSlot;
+      replay(slot);
+    }
+  }
+
   // On the ladder, a pending slot's link holds its entry's sequence number with the top
   // bit set, which no free slot's link (a slot number or kNoSlot) equals: an entry whose
   // slot does not link back to it is an orphan. Sequence numbers are unique until
   // renumber(), which drops the orphans.
   static constexpr std::uint32_t kLive = 0x80000000u;
+  // A pending slot whose key waits in the nursery links to its sequence number with this
+  // bit set instead (a sequence number has 30 bits), which neither a free slot's link, nor
+  // a ladder's, nor a tree slot's (0) has.
+  static constexpr std::uint32_t kInNursery = 0x40000000u;
+  static std::uint32_t nursery_link(const Entry& e) { return live_link(e) ^ (kLive | kInNursery); }
   static std::uint32_t live_link(const Entry& e) {
     return kLive | static_cast<std::uint32_t>((e.order >> kSlotBits) & (kSequenceLimit - 1));
   }
@@ -230,6 +307,7 @@ class EventQueue {
     const std::uint32_t slot = free_head_;
     Slot& s = slots_[slot];
     free_head_ = s.link;
+    s.link = 0;
     s.target = target;
     s.tag = tag;
     s.arg = arg;
@@ -363,6 +441,25 @@ class EventQueue {
   std::uint32_t free_head_ = kNoSlot;      // free slots form a list through their link
   std::uint64_t sequence_ = 0;
   std::uint64_t sequence_limit_ = kSequenceLimit;  // lowered by tests only
+
+  // The nursery (see schedule_timer): timers from nursery_head_ on, in the order they
+  // were set; nursery_due_ is the first one's `settled` time key, all ones when empty.
+  struct Timer {
+    Entry key;
+    std::uint64_t moves_at;
+  };
+  // Moves the nursery's timers due to move no later than `front` (nullptr: all) into the
+  // tree or the ladder; returns whether it moved or dropped any.
+  bool move_due(const Entry* front);
+  // Moves (or drops, if cancelled) the first n timers of the nursery.
+  void move_from_nursery(std::size_t n);
+  // NOTE: a bound on the nursery's memory whatever the rate of timers: beyond it the
+  // earliest set moves early, which is always allowed.
+  static constexpr std::size_t kNurseryMax = std::size_t{1} << 16;
+  std::vector<Timer> nursery_;
+  std::size_t nursery_head_ = 0;
+  std::size_t nursery_live_ = 0;  // timers in the nursery not cancelled
+  std::uint64_t nursery_due_ = ~std::uint64_t{0};
 
   // Mutable: next_time() drops the orphans at the front.
   mutable LadderQueue ladder_;

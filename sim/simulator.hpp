@@ -33,7 +33,16 @@ class Simulator {
                     std::uint8_t priority = EventQueue::kDefaultPriority) {
     return events_.schedule(now_ + delay, target, tag, arg, priority);
   }
+  // An event after `delay` that will most likely be cancelled before it fires: a
+  // timeout, a shopper's patience. It fires exactly as after() would; it is only kept
+  // apart until it has been pending for kTimerSettles (EventQueue::schedule_timer), by
+  // when most such timers are gone.
+  EventHandle timer(Time delay, EventTarget* target, std::uint32_t tag, std::uint32_t arg = 0) {
+    return events_.schedule_timer(now_ + delay, now_ + kTimerSettles, target, tag, arg);
+  }
   bool cancel(EventHandle& handle) { return events_.cancel(handle); }
+  // A second of simulated time: a shop answers most requests well within it.
+  static constexpr Time kTimerSettles = 1.0;
 
   // Fires every event with time < end, then sets now = end. `progress` (optional)
   // receives the fraction done of [start, end) from time to time; `stop` (optional) aborts the loop

@@ -89,7 +89,7 @@ double Cache::hit_ratio(Time t) const {
 
 void Cache::admit(RequestId id) {
   Request& r = requests()[id];
-  if (timeout_) r.timeout = sim().after(*timeout_, this, kTimeout, id);
+  if (timeout_) r.timeout = sim().timer(*timeout_, this, kTimeout, id);
   if (outages_ > 0) {
     notify_start(id);
     return miss(id);

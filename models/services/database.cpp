@@ -64,10 +64,10 @@ Database::Database(const ServiceConfig& config, const ServiceContext& context,
 void Database::admit(RequestId id) {
   Request& r = requests()[id];
   if (outages_ > 0) return refuse(id, Outcome::outage);
-  if (timeout_) r.timeout = sim().after(*timeout_, this, kTimeout, id);
+  if (timeout_) r.timeout = sim().timer(*timeout_, this, kTimeout, id);
   if (busy_ < config_.connections) return start(id);
   r.state = Request::State::waiting;
-  if (config_.pool_timeout) r.work = sim().after(*config_.pool_timeout, this, kPoolTimeout, id);
+  if (config_.pool_timeout) r.work = sim().timer(*config_.pool_timeout, this, kPoolTimeout, id);
   queue_.push_back(id);
   set_levels();
 }

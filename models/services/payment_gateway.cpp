@@ -102,7 +102,7 @@ PaymentGateway::PaymentGateway(const ServiceConfig& config, const ServiceContext
 void PaymentGateway::admit(RequestId id) {
   Request& r = requests()[id];
   if (outages_ > 0) return refuse(id, Outcome::outage);
-  if (timeout_) r.timeout = sim().after(*timeout_, this, kTimeout, id);
+  if (timeout_) r.timeout = sim().timer(*timeout_, this, kTimeout, id);
   const double u = streams_.route.uniform01() * share_cumulative_.back();
   const auto it = std::upper_bound(share_cumulative_.begin(), share_cumulative_.end(), u);
   r.slot = static_cast<std::uint32_t>(std::min<std::ptrdiff_t>(

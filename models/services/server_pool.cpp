@@ -165,7 +165,7 @@ void ServerPool::admit(RequestId id) {
   if (instance == kNoInstance && config_.queue && queue_.size() >= *config_.queue) {
     return refuse(id, Outcome::rejected);
   }
-  if (timeout_) r.timeout = sim().after(*timeout_, this, kTimeout, id);
+  if (timeout_) r.timeout = sim().timer(*timeout_, this, kTimeout, id);
   if (instance != kNoInstance) {
     start(id, r, instance);
     set_busy();

@@ -236,7 +236,7 @@ void Sessions::send(std::uint32_t session_id, std::uint32_t journey, std::uint32
   s.sent_t = sim_.now();
   page_stats_[page.stats].record([](PageStats& p) { ++p.latency.requests; });
   if (j.patience)
-    s.patience = sim_.after(j.patience->sample(j.patience_stream), this, kPatience, session_id);
+    s.patience = sim_.timer(j.patience->sample(j.patience_stream), this, kPatience, session_id);
   services_[page.service]->arrive(rid);
 }
 

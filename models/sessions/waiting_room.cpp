@@ -85,7 +85,7 @@ bool WaitingRoom::arrive(std::uint32_t session) {
   p.where = Where::waiting;
   push_back(session);
   if (config_.patience) {
-    p.patience = sim_.after(config_.patience->sample(patience_), this, kPatience, session);
+    p.patience = sim_.timer(config_.patience->sample(patience_), this, kPatience, session);
   }
   set_levels();
   return false;

@@ -32,6 +32,9 @@ struct EventQueueTesting {
   }
   static std::size_t ladder_bytes(const EventQueue& q) { return q.ladder_.bytes(); }
   static std::size_t hint_ahead() { return EventQueue::kHintAhead; }
+  // Timers held in the nursery, cancelled or not.
+  static std::size_t nursery(const EventQueue& q) { return q.nursery_.size() - q.nursery_head_; }
+  static std::size_t nursery_max() { return EventQueue::kNurseryMax; }
 };
 }  // namespace surgesim::sim
 
@@ -84,6 +87,12 @@ class ReferenceRun {
   // negative or infinite.
   ReferenceRun(EventQueue& q, std::uint64_t seed, bool coarse)
       : q_(q), rng_(seed), coarse_(coarse) {}
+  // From now on, one schedule in `every` is a timer (EventQueue::schedule_timer) that
+  // settles `settles` after the latest time popped: 0.5 lands on the coarse times' ties.
+  void use_timers(int every, Time settles) {
+    timer_every_ = every;
+    settles_ = settles;
+  }
 
   void run(const Phase& phase) {
     const int pop_below = phase.schedule_percent + phase.pop_percent;
@@ -129,7 +138,11 @@ class ReferenceRun {
     const Time t = draw_time();
     const std::uint8_t priority = priorities[rng_() % 5];
     const auto tag = static_cast<std::uint32_t>(handles_.size());
-    handles_.push_back(q_.schedule(t, &target_, tag, tag, priority));
+    if (timer_every_ > 0 && rng_() % static_cast<std::uint64_t>(timer_every_) == 0) {
+      handles_.push_back(q_.schedule_timer(t, now_ + settles_, &target_, tag, tag, priority));
+    } else {
+      handles_.push_back(q_.schedule(t, &target_, tag, tag, priority));
+    }
     refs_.emplace_back(t, priority, seq_++, tag);
     ref_.insert(refs_.back());
     where_.push_back(live_.size());
@@ -175,6 +188,8 @@ class ReferenceRun {
   std::vector<std::uint32_t> dead_;   // tags fired or cancelled
   Time now_ = 0.0;
   std::uint64_t seq_ = 0;
+  int timer_every_ = 0;
+  Time settles_ = 0.0;
 };
 
 // The mix the tree was first tested with: pending held near max_pending, coarse times.

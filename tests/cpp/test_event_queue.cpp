@@ -256,6 +256,62 @@ TEST_CASE("switching back and forth, resizing and renumbering at small sizes") {
   run.drain();
 }
 
+TEST_CASE("timers fire exactly as scheduled events, through the tree, the ladder and renumbering") {
+  // A third of the schedules are timers, which wait in the nursery until they settle;
+  // coarse times put thousands of them on exact ties with the events they must precede.
+  using Phase = ReferenceRun::Phase;
+  for (const bool coarse : {true, false}) {
+    for (const Time settles : {0.5, 0.0, 3.0}) {
+      CAPTURE(coarse);
+      CAPTURE(settles);
+      EventQueue q;
+      EventQueueTesting::set_switch(q, 40, 10);
+      EventQueueTesting::set_sequence_limit(q, 500);
+      ReferenceRun run(q, 41, coarse);
+      run.use_timers(3, settles);
+      for (int cycle = 0; cycle < 100; ++cycle) {
+        run.run(Phase{150, 65, 20, 10, 400});
+        run.run(Phase{150, 15, 60, 20, 400});
+      }
+      run.drain();
+    }
+  }
+}
+
+TEST_CASE("timers mostly cancelled wait in a bounded nursery and never reach the tree") {
+  EventQueue q;
+  Dummy d;
+  // A hold loop of 100 events; each pop sets a timer a minute out that settles in a
+  // second, and cancels the one set 10 pops before (a request answered soon).
+  std::mt19937_64 rng(5);
+  std::exponential_distribution<double> hold(10.0);  // 100 pending: 1,000 events a second
+  for (int i = 0; i < 100; ++i) q.schedule(hold(rng), &d, 0);
+  std::vector<EventHandle> timers;
+  std::size_t most = 0;
+  for (int i = 0; i < 300'000; ++i) {
+    const Time now = q.pop().t;
+    q.schedule(now + hold(rng), &d, 0);
+    timers.push_back(q.schedule_timer(now + 60.0, now + 1.0, &d, 1));
+    if (timers.size() > 10) CHECK(q.cancel(timers[timers.size() - 11]));
+    most = std::max(most, EventQueueTesting::nursery(q));
+  }
+  CHECK(q.size() == 100 + 10);
+  // A second's worth of timers (about 1,000) waits; the tree only ever held the hold
+  // loop's events and the ten live timers once they settled.
+  CHECK(most > 500);
+  CHECK(most < 2'000);
+  CHECK(q.capacity() <= 100 + 10 + most + 1);
+  // Beyond the bound the earliest timers settle early, still in order.
+  EventQueue big;
+  const std::size_t n = EventQueueTesting::nursery_max() + 5'000;
+  for (std::size_t i = 0; i < n; ++i) {
+    big.schedule_timer(1e6 + static_cast<double>(n - i), 1e5, &d, static_cast<std::uint32_t>(i));
+  }
+  CHECK(EventQueueTesting::nursery(big) == EventQueueTesting::nursery_max());
+  CHECK(big.size() == n);
+  for (std::size_t i = n; i-- > 0;) REQUIRE(big.pop().tag == i);  // latest set fires first
+}
+
 TEST_CASE("run_until fires events before `end` only and leaves now at `end`") {
   Simulator sim;
   Recorder r(sim);
