@@ -108,19 +108,12 @@ void EventQueue::to_tree() {
   rebuild();
 }
 
-bool EventQueue::move_due(const Entry* front) {
-  const std::uint64_t limit = front == nullptr ? ~std::uint64_t{0} : front->time;
-  std::size_t n = 0;
-  while (nursery_head_ + n < nursery_.size() && nursery_[nursery_head_ + n].moves_at <= limit) ++n;
-  if (n == 0) return false;
-  move_from_nursery(n);
-  return true;
-}
-
-void EventQueue::move_from_nursery(std::size_t n) {
+bool EventQueue::move_from_nursery(std::uint64_t limit, std::size_t most) {
   constexpr std::size_t kAhead = 4;  // slots fetched ahead: set a while ago, mostly reused
-  const std::size_t end = nursery_head_ + n;
-  for (std::size_t i = nursery_head_; i < end; ++i) {
+  const std::size_t first = nursery_head_;
+  std::size_t i = first;
+  const std::size_t end = std::min(nursery_.size(), first + std::min(most, nursery_.size()));
+  for (; i < end && nursery_[i].moves_at <= limit; ++i) {
     if (i + kAhead < nursery_.size()) {
       __builtin_prefetch(&slots_[slot_of(nursery_[i + kAhead].key)]);
     }
@@ -131,7 +124,7 @@ void EventQueue::move_from_nursery(std::size_t n) {
     --nursery_live_;
     insert(key);
   }
-  nursery_head_ = end;
+  nursery_head_ = i;
   if (nursery_head_ == nursery_.size()) {
     nursery_.clear();
     nursery_head_ = 0;
@@ -142,6 +135,7 @@ void EventQueue::move_from_nursery(std::size_t n) {
   }
   nursery_due_ =
       nursery_head_ == nursery_.size() ? ~std::uint64_t{0} : nursery_[nursery_head_].moves_at;
+  return i > first;
 }
 
 void EventQueue::sweep_orphans() {
@@ -169,7 +163,7 @@ std::vector<EventQueue::Entry> EventQueue::pending_entries() const {
 // 0..n-1 in their firing order. That keeps every comparison's outcome, so FIFO ties
 // survive. Runs once per 2^30 events scheduled.
 void EventQueue::renumber() {
-  move_from_nursery(nursery_.size() - nursery_head_);  // its keys are renumbered too
+  move_from_nursery(kMoveAll);  // its keys are renumbered too
   std::vector<Entry> pending = pending_entries();
   std::sort(pending.begin(), pending.end(), before);
   constexpr std::uint64_t kSequenceMask = (kSequenceLimit - 1) << kSlotBits;
@@ -193,7 +187,7 @@ void EventQueue::renumber() {
 }
 
 void EventQueue::clear() {
-  move_from_nursery(nursery_.size() - nursery_head_);
+  move_from_nursery(kMoveAll);
   if (on_ladder_) {
     for (const Entry& e : pending_entries()) release(slot_of(e));
     size_ = 0;

@@ -120,7 +120,7 @@ class EventQueue {
     if (time < moves_at) return schedule(t, target, tag, arg, priority);
     if (sequence_ >= sequence_limit_) renumber();
     if (nursery_.size() - nursery_head_ >= kNurseryMax) [[unlikely]]
-      move_from_nursery(1);
+      move_from_nursery(kMoveAll, 1);
     const std::uint32_t slot = acquire(target, tag, arg);
     const Entry e{time, order_of(priority, slot)};
     slots_[slot].link = nursery_link(e);
@@ -196,7 +196,9 @@ class EventQueue {
     for (;;) {
       if (on_ladder_) [[unlikely]] {
         const Entry* front = ladder_front();
-        if ((front == nullptr || front->time >= nursery_due_) && move_due(front)) continue;
+        if ((front == nullptr || front->time >= nursery_due_) &&
+            move_from_nursery(front == nullptr ? kMoveAll : front->time))
+          continue;
         if (front == nullptr || front->time >= end) return false;
         fired = pop_ladder(*front);
         return true;
@@ -205,7 +207,7 @@ class EventQueue {
       // One compare on the path of every event: neither the end nor the nursery is due.
       if (const std::uint64_t root = tree_[kRoot].time; root >= std::min(end, nursery_due_))
           [[unlikely]] {
-        if (root >= nursery_due_ && move_due(&tree_[kRoot])) continue;
+        if (root >= nursery_due_ && move_from_nursery(root)) continue;
         if (root >= end) return false;
       }
       fired = pop_tree();
@@ -449,11 +451,11 @@ class EventQueue {
     Entry key;
     std::uint64_t moves_at;
   };
-  // Moves the nursery's timers due to move no later than `front` (nullptr: all) into the
-  // tree or the ladder; returns whether it moved or dropped any.
-  bool move_due(const Entry* front);
-  // Moves (or drops, if cancelled) the first n timers of the nursery.
-  void move_from_nursery(std::size_t n);
+  // Moves the nursery's timers whose `settled` time key is at most `limit`, the first
+  // `most` at most, into the tree or the ladder (the cancelled ones dropped); returns
+  // whether there were any.
+  bool move_from_nursery(std::uint64_t limit, std::size_t most = ~std::size_t{0});
+  static constexpr std::uint64_t kMoveAll = ~std::uint64_t{0};
   // NOTE: a bound on the nursery's memory whatever the rate of timers: beyond it the
   // earliest set moves early, which is always allowed.
   static constexpr std::size_t kNurseryMax = std::size_t{1} << 16;
