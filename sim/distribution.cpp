@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "sim/portable_exp.hpp"
+
 namespace surgesim::sim {
 namespace {
 
@@ -216,7 +218,7 @@ double Distribution::sample_other(RandomStream& rng) const {
       return a_ + b_ * rng.uniform01();
     case DistributionKind::lognormal:
       // Draws even when sigma = 0, so what-ifs over sigma stay in step on this stream.
-      return a_ * std::exp(b_ * rng.normal());
+      return a_ * portable_exp(b_ * rng.normal());
     case DistributionKind::gamma:
       return sample_gamma(rng);
     case DistributionKind::erlang:

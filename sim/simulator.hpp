@@ -41,8 +41,10 @@ class Simulator {
     return events_.schedule_timer(now_ + delay, now_ + kTimerSettles, target, tag, arg);
   }
   bool cancel(EventHandle& handle) { return events_.cancel(handle); }
-  // A second of simulated time: a shop answers most requests well within it.
-  static constexpr Time kTimerSettles = 1.0;
+  // Half a second of simulated time: a shop answers most requests within it, and the
+  // few timers still pending then pay a move. Any value gives the same results; on the
+  // sale day 0.25 s and 0.5 s measured 0.98x the CPU time of 1 s, 0.1 s 1.10x.
+  static constexpr Time kTimerSettles = 0.5;
 
   // Fires every event with time < end, then sets now = end. `progress` (optional)
   // receives the fraction done of [start, end) from time to time; `stop` (optional) aborts the loop

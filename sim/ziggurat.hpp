@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "sim/portable_exp.hpp"
+
 namespace surgesim::sim {
 
 // Tables of Marsaglia & Tsang's ziggurat for the standard exponential ("The Ziggurat
@@ -94,7 +96,7 @@ template <class Rng>
     if (j < z.layer[i].k) return x;  // inside the layer's rectangle (a new u)
     if (i == 0) return ExponentialZiggurat::kTailStart - std::log(rng.uniform_open01());
     // In the wedge between the rectangle and the curve: accept under the density.
-    if (z.f[i] + rng.uniform01() * (z.f[i - 1] - z.f[i]) < std::exp(-x)) return x;
+    if (z.f[i] + rng.uniform01() * (z.f[i - 1] - z.f[i]) < portable_exp(-x)) return x;
     u = rng.next_u64();
   }
 }
@@ -135,7 +137,7 @@ template <class Rng>
       } while (y + y < t * t);
       return with_sign_of_bit7(NormalZiggurat::kTailStart + t, u);
     }
-    if (z.f[i] + rng.uniform01() * (z.f[i - 1] - z.f[i]) < std::exp(-0.5 * x * x)) {
+    if (z.f[i] + rng.uniform01() * (z.f[i - 1] - z.f[i]) < portable_exp(-0.5 * x * x)) {
       return with_sign_of_bit7(x, u);
     }
     u = rng.next_u64();
