@@ -8,11 +8,12 @@ namespace surgesim::sim {
 
 // e^x with the same bits on every machine. std::exp comes from the C library, which may
 // pick a different routine by processor (glibc runs an FMA variant where the processor
-// has FMA) and give a different last bit, so a lognormal draw, and every result after it,
-// could differ between the machines of one sweep. This one is plain double arithmetic:
-// with contraction off (CMakeLists.txt) every IEEE-754 machine gives the same result.
-// It costs what the library's call did: about 9% of a sale day either way, a chain of
-// dependent operations that the scheduling of the service's end waits for.
+// has FMA, and its last bit differs from the other's for about 0.07% of x), so a
+// lognormal draw, and every result after it, could differ between the machines of one
+// sweep. This one is plain double arithmetic: with contraction off (CMakeLists.txt)
+// every IEEE-754 machine gives the same result. It costs what the library's call did,
+// about 9% of a sale day's CPU time either way; drawing service times one request ahead,
+// so that nothing waited for the chain, measured no faster: the cost is its instructions.
 //
 // Method (Tang 1989, "Table-driven implementation of the exponential function"):
 // x = (128 m + j) ln2/128 + r with |r| <= ln2/256, so e^x = 2^m 2^(j/128) e^r; the

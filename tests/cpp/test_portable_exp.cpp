@@ -62,7 +62,8 @@ TEST_CASE("portable_exp is within 0.52 units in the last place of e^x") {
 TEST_CASE("portable_exp at the reduction's seams and edges") {
   CHECK(portable_exp(0.0) == 1.0);
   CHECK(portable_exp(-0.0) == 1.0);
-  // Exact powers of two where x is a whole number of ln2/128 steps, up to the rounding of x.
+  // At whole numbers of ln2/128 steps (up to the rounding of x), where the table index
+  // changes and r is near 0.
   for (int k = -2000; k <= 2000; k += 7) {
     const double x = k * 0x1.62e42fefa39efp-8;  // k ln2/128
     CAPTURE(x);
