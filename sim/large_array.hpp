@@ -15,7 +15,8 @@ namespace surgesim::sim {
 // slot and a session at random in arrays of tens of MiB, and with 4 KiB pages most of
 // those touches also miss the address translation cache and walk the page table.
 // Measured from the command line, 720,000 sessions in flight (bench/in-flight.yaml at
-// 10x traffic) ran ~10% faster; a shop whose arrays stay small never asks.
+// 10x traffic) took 0.88x the CPU time (paired runs); a shop whose arrays stay small
+// never asks.
 struct LargeArrayMemory {
   static void* allocate(std::size_t bytes);
   static void deallocate(void* p, std::size_t bytes);
