@@ -4,7 +4,7 @@
 #   ./setup.sh demo    install what is missing, build, run configs/harbolnas-1111.yaml
 #   ./setup.sh test    install what is missing, build, run the C++ and Python tests and
 #                      the hostile corpus, then fuzz the scenario loader for 60 s and
-#                      run every command under the sanitizers
+#                      check, draw and run every shipped scenario under the sanitizers
 # Safe to run again: it installs only missing packages and rebuilds incrementally.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -74,18 +74,18 @@ link_cli() {
   ln -sf "$PWD/build/cli/surgesim" "$bin/surgesim"
 }
 
-# Fuzzes the loader for 60 s under ASan and UBSan (tests/fuzz), then runs every command
-# on every shipped scenario under them (tests/sanitized); stops at a finding.
+# Fuzzes the loader for 60 s under ASan and UBSan (tests/fuzz), then checks, draws and
+# runs every shipped scenario under them (tests/sanitized); stops at a finding.
 run_fuzz_test() {
   local start=$SECONDS
-  echo "== fuzzing the scenario loader for 60 s, then every command (clang, ASan, UBSan)"
+  echo "== fuzzing the scenario loader for 60 s, then running every scenario (clang, ASan, UBSan)"
   cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
     -DCMAKE_CXX_COMPILER=clang++ -DSURGESIM_FUZZ=ON -DSURGESIM_PYTHON=OFF -DSURGESIM_TESTS=OFF \
     -DSURGESIM_BENCH=OFF >/dev/null
   cmake --build build-fuzz -j2 --target fuzz_loader surgesim
   if ! ctest --test-dir build-fuzz -V >build-fuzz/fuzz.log 2>&1; then
     cat build-fuzz/fuzz.log
-    echo "== a sanitized test found a problem (above; a fuzz input is build-fuzz/fuzz-finding-*)" >&2
+    echo "== a sanitized test found a problem (above); a fuzz input is in build-fuzz/" >&2
     exit 1
   fi
   grep -E "INITED|DONE|stat::number_of_executed_units|all ran clean|Test +#" build-fuzz/fuzz.log
