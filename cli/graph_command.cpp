@@ -10,8 +10,8 @@
 #include <stdexcept>
 
 #include "cli/commands.hpp"
-#include "models/results/output_file.hpp"
 #include "models/analysis/call_graph.hpp"
+#include "models/results/output_file.hpp"
 
 namespace surgesim::cli {
 namespace {

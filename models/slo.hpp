@@ -14,8 +14,8 @@ namespace surgesim::models {
 // "HH:MM"], ...]}]. Only buckets starting at or after the warm-up count;
 // buckets without an observation (NaN, or nothing to divide by) are skipped. `ok` means the overall
 // value and every bucket pass; failed_ranges are the runs of consecutive failing buckets, `to_s`
-// the end of the last one (capped at the end of the simulated span). `value` is null when the run has no observation
-// for the metric (e.g. a latency SLO on a page nobody reached); that passes.
+// the end of the last one (capped at the end of the simulated span). `value` is null when the run
+// has no observation for the metric (e.g. a latency SLO on a page nobody reached); that passes.
 //
 // Rates per bucket are ratios of the mean counts: drop_rate = dropped / (completed +
 // dropped) (pages: dropped / (success + dropped)), error_rate = failed / requests

@@ -106,7 +106,9 @@ void QuantileSketch::for_each_occupied(Visit&& visit) const {
   }
 }
 
-void QuantileSketch::merge(const QuantileSketch& other) { add_counts(other, nullptr); }
+void QuantileSketch::merge(const QuantileSketch& other) {
+  add_counts(other, nullptr);
+}
 
 void QuantileSketch::take(QuantileSketch& other) {
   add_counts(other, &other);

@@ -28,8 +28,8 @@ std::vector<BucketEstimate> estimate_buckets(const Scenario& scenario);
 //  cannot keep up, itself or through a callee: p_wait, waits and responses are then
 //  null, never an invented number), type, servers, offered_load (Erlang), blocking
 //  (payment gateways), p_leave (the waiting room: the share of arrivals whose patience
-//  runs out; null for services), session_rate (sessions/s in the bucket)}. With a waiting room, a row
-//  "waiting_room" (type "waiting_room") follows the services of each bucket.
+//  runs out; null for services), session_rate (sessions/s in the bucket)}. With a waiting room, a
+//  row "waiting_room" (type "waiting_room") follows the services of each bucket.
 Json estimate_rows(const std::vector<BucketEstimate>& buckets);
 
 }  // namespace surgesim::models

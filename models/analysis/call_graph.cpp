@@ -137,8 +137,8 @@ std::string options_text(const CallOptions& o) {
 // A service's call edge: its probability and options; optional calls dotted.
 std::string call_label(const CallEdge& edge, const Callee& callee) {
   const std::string options = options_text(callee.options);
-  const std::string p = fmt::format("{}{:.3g}", edge.kind == CallEdgeKind::miss ? "miss " : "",
-                                    edge.p);
+  const std::string p =
+      fmt::format("{}{:.3g}", edge.kind == CallEdgeKind::miss ? "miss " : "", edge.p);
   return fmt::format(" [label=\"{}{}\"{}]", p, options.empty() ? "" : "\\n" + options,
                      callee.options.optional ? ", style=dotted" : "");
 }

@@ -17,9 +17,9 @@ struct AnalyticEstimate;
 // time, served with exponential holding times and no queueing, and exponential or no
 // patience).
 struct WaitingRoomEstimate {
-  double arrival_rate = 0.0;   // sessions per second arriving at the room
-  double mean_session = 0.0;   // seconds a session is active
-  double offered_load = 0.0;   // Erlang: arrival_rate x mean_session
+  double arrival_rate = 0.0;  // sessions per second arriving at the room
+  double mean_session = 0.0;  // seconds a session is active
+  double offered_load = 0.0;  // Erlang: arrival_rate x mean_session
   std::uint64_t max_active = 0;
   double p_wait = 0.0;         // P(an arriving session waits)
   double p_leave = 0.0;        // P(an arriving session leaves the room)

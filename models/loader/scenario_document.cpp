@@ -147,9 +147,8 @@ void check_top_level(const YAML::Node& root, const std::string& file) {
 
 const std::vector<std::string>& scenario_keys() {
   static const std::vector<std::string> keys = {
-      "name",   "description", "currency",     "start",   "duration", "warmup",   "window",
-      "bucket", "seed",        "replications", "traffic", "journeys", "services", "slo",
-      "waiting_room"};
+      "name", "description",  "currency", "start",    "duration", "warmup", "window",      "bucket",
+      "seed", "replications", "traffic",  "journeys", "services", "slo",    "waiting_room"};
   return keys;
 }
 

@@ -191,8 +191,9 @@ void read_services(const YamlNode& services, Scenario& scenario, ScenarioNodes& 
     check_key_name(name, node);
     check_created_entry(name, node, names, "type", "service");
     if (name == "waiting_room") {
-      node.fail("'waiting_room' is a reserved name (lost revenue and SLOs name the waiting "
-                "room so); give the service another name");
+      node.fail(
+          "'waiting_room' is a reserved name (lost revenue and SLOs name the waiting "
+          "room so); give the service another name");
     }
     nodes.services.push_back(node);
     scenario.services.push_back(read_service(name, node));

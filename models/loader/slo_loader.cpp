@@ -55,8 +55,7 @@ void check_target(const YamlNode& node, const std::string& what, const std::stri
 
 // Parses `all`, `journey.NAME`, `page.JOURNEY.PAGE` or `service.NAME` into `slo`.
 void read_scope(const YamlNode& node, const Scenario& scenario, SloConfig& slo) {
-  const std::string forms =
-      "all, journey.NAME, page.JOURNEY.PAGE, service.NAME or waiting_room";
+  const std::string forms = "all, journey.NAME, page.JOURNEY.PAGE, service.NAME or waiting_room";
   slo.scope = node.as_string();
   const std::size_t dot = slo.scope.find('.');
   const std::string kind = slo.scope.substr(0, dot);
@@ -87,7 +86,8 @@ void read_scope(const YamlNode& node, const Scenario& scenario, SloConfig& slo) 
   } else if (const auto form = kScopeForms.find(kind); form != kScopeForms.end()) {
     node.expected("a scope of the form " + form->second);  // the wrong number of parts
   } else {
-    node.expected("a scope: " + forms, did_you_mean(kind, {"all", "journey", "page", "service", "waiting_room"}));
+    node.expected("a scope: " + forms,
+                  did_you_mean(kind, {"all", "journey", "page", "service", "waiting_room"}));
   }
 }
 

@@ -1,11 +1,10 @@
 #pragma once
 
 #include <optional>
-
-#include "models/yaml/clock.hpp"
 #include <string>
 
 #include "models/series_table.hpp"
+#include "models/yaml/clock.hpp"
 
 namespace surgesim::models {
 

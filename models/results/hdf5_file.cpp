@@ -1,11 +1,12 @@
 #include "models/results/hdf5_file.hpp"
-#include "models/results/hdf5_driver.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
+
+#include "models/results/hdf5_driver.hpp"
 
 namespace surgesim::models::hdf5 {
 namespace {

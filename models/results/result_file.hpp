@@ -22,8 +22,8 @@ struct ResultProvenance {
 // Run before a long simulation, not after it.
 void check_result_path(const std::string& path);
 
-// The HDF5 result file of the layout docs/scenario.md describes, for an experiment that does not keep its
-// replications' tables in memory. As a SeriesStore (RunOptions::series_store) it appends
+// The HDF5 result file of the layout docs/scenario.md describes, for an experiment that does not
+// keep its replications' tables in memory. As a SeriesStore (RunOptions::series_store) it appends
 // every replication's tables, as they are merged, to a scratch file beside `path` that
 // has no name (output_file.hpp), and computes the exact ci95 by reading them back one
 // column at a time. commit() writes the file beside `path` (the replications/ datasets

@@ -76,7 +76,7 @@ class SeriesAccumulator {
   std::size_t replications_ = 0;
   std::vector<TableShape> shapes_;
   std::vector<std::vector<Column>> columns_;  // [table][column], once folded
-  std::vector<SeriesTable> first_;             // the only replication so far, not folded
+  std::vector<SeriesTable> first_;            // the only replication so far, not folded
 };
 
 // The exact 95% Student-t half-widths of `mean`, in a second pass: per cell the squared

@@ -19,7 +19,7 @@ struct CacheConfig {
   double hit_ratio = 0.0;
   sim::Distribution hit;
   std::string miss_to;
-  CallOptions miss_options;  // `optional`, `retry`, `breaker` of the miss
+  CallOptions miss_options;              // `optional`, `retry`, `breaker` of the miss
   std::optional<std::uint64_t> workers;  // none: unlimited
   std::vector<ColdStart> cold;
 };

@@ -20,7 +20,8 @@ enum class Cause : std::uint8_t {
 };
 inline constexpr std::size_t kCauseCount = 9;
 inline constexpr std::array<std::string_view, kCauseCount> kCauseNames = {
-    "abandoned", "slow", "rejected", "timeout", "pool_timeout", "error", "outage", "declined", "waiting"};
+    "abandoned", "slow",   "rejected", "timeout", "pool_timeout",
+    "error",     "outage", "declined", "waiting"};
 
 inline std::string_view name_of(Cause cause) {
   return kCauseNames[static_cast<std::size_t>(cause)];

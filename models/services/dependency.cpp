@@ -4,8 +4,8 @@
 
 namespace surgesim::models {
 
-Dependency::Dependency(Service& caller, std::uint32_t callee, double p,
-                       const CallOptions& options, sim::RandomStream jitter)
+Dependency::Dependency(Service& caller, std::uint32_t callee, double p, const CallOptions& options,
+                       sim::RandomStream jitter)
     : caller_(&caller),
       callee_(callee),
       p_(p),

@@ -23,8 +23,9 @@ namespace {
 
 std::string top(const std::string& name, double rate, const std::string& duration,
                 int replications) {
-  return "name: " + name + "\nduration: " + duration + "\nreplications: " +
-         std::to_string(replications) + "\ntraffic: {rate: " + std::to_string(rate) + "}\n";
+  return "name: " + name + "\nduration: " + duration +
+         "\nreplications: " + std::to_string(replications) +
+         "\ntraffic: {rate: " + std::to_string(rate) + "}\n";
 }
 
 }  // namespace
@@ -221,8 +222,8 @@ TEST_CASE("a breaker lets about min_calls + run time / open_for calls reach a de
 }
 
 TEST_CASE("the call graph shows optional calls, retries and breakers") {
-  const auto scenario = models::load_scenario_text(
-      one_page_shop(top("graph", 1.0, "1m", 1), "web", R"(  web:
+  const auto scenario =
+      models::load_scenario_text(one_page_shop(top("graph", 1.0, "1m", 1), "web", R"(  web:
     type: server_pool
     instances: 1
     service: 1ms
@@ -232,7 +233,7 @@ TEST_CASE("the call graph shows optional calls, retries and breakers") {
   reco: {type: server_pool, instances: 1, service: 1ms}
   db: {type: database, connections: 1, query: 1ms}
 )"),
-      "test.yaml");
+                                 "test.yaml");
   const std::string text = models::to_text(scenario);
   const std::string dot = models::to_dot(scenario);
   INFO(text);

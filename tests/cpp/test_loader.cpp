@@ -1031,9 +1031,10 @@ TEST_CASE("cache") {
                      "services.cache.cold[0].at", "missing required key 'at'");
   CHECK_SHOP_FAILURE("cold: [{at: 30m, warmup: 5m}]", "cold: [30m]", "30m]", 0,
                      "services.cache.cold[0]", "expected a cold start");
-  CHECK_SHOP_FAILURE("    hit: 1ms\n", "    hit: 1ms\n    instances: 2\n", "instances: 2", 0,
-                     "services.cache.instances", "unknown key 'instances'",
-                     "known keys: type, timeout, outages, rate_limit, hit_ratio, hit, miss, workers, cold");
+  CHECK_SHOP_FAILURE(
+      "    hit: 1ms\n", "    hit: 1ms\n    instances: 2\n", "instances: 2", 0,
+      "services.cache.instances", "unknown key 'instances'",
+      "known keys: type, timeout, outages, rate_limit, hit_ratio, hit, miss, workers, cold");
 }
 
 TEST_CASE("database") {
@@ -1179,8 +1180,8 @@ TEST_CASE("--set creates missing maps; validation catches typos in them") {
                 "expected a mean time between failures > 0");
   // A new service, journey or page that misses its required key is most likely a typo.
   CHECK_FAILURE(failure(kBase, {"services.wbe.instances=5"}), "--set services.wbe.instances=5",
-                "services.wbe", "no service named 'wbe' (did you mean 'web'?)", "the override created it",
-                "lacks 'type'");
+                "services.wbe", "no service named 'wbe' (did you mean 'web'?)",
+                "the override created it", "lacks 'type'");
   CHECK_FAILURE(failure(kBase, {"journeys.bye.share=1"}), "--set journeys.bye.share=1",
                 "journeys.bye", "no journey named 'bye' (did you mean 'buy'?)");
   // A whole new service from the command line, one key at a time.

@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "models/run/experiment.hpp"
 #include "models/loader/scenario_loader.hpp"
+#include "models/run/experiment.hpp"
 #include "sim/confidence.hpp"
 #include "sim/mser.hpp"
 #include "sim/queueing_theory.hpp"

@@ -29,9 +29,8 @@ std::vector<Limited> every_type() {
   return {
       {"web", "  web:\n    type: server_pool\n    instances: 1000\n    service: 10ms\n" + limit},
       {"db", "  db:\n    type: database\n    connections: 1000\n    query: 10ms\n" + limit},
-      {"cache",
-       "  cache:\n    type: cache\n    hit_ratio: 1\n    hit: 1ms\n    miss: {to: db}\n" + limit +
-           "  db: {type: database, connections: 10, query: 1ms}\n"},
+      {"cache", "  cache:\n    type: cache\n    hit_ratio: 1\n    hit: 1ms\n    miss: {to: db}\n" +
+                    limit + "  db: {type: database, connections: 10, query: 1ms}\n"},
       {"pay",
        "  pay:\n    type: payment_gateway\n    providers: [{name: a, share: 1, latency: 10ms}]\n" +
            limit},
@@ -39,10 +38,10 @@ std::vector<Limited> every_type() {
 }
 
 std::string shop(double rate, const Limited& limited, const std::string& duration) {
-  return one_page_shop("name: limited\nduration: " + duration +
-                           "\nbucket: 1m\nreplications: 3\ntraffic: {rate: " +
-                           std::to_string(rate) + "}\n",
-                       limited.name, limited.services);
+  return one_page_shop(
+      "name: limited\nduration: " + duration +
+          "\nbucket: 1m\nreplications: 3\ntraffic: {rate: " + std::to_string(rate) + "}\n",
+      limited.name, limited.services);
 }
 
 }  // namespace
@@ -106,12 +105,12 @@ TEST_CASE("far below its rate a token bucket refuses nothing") {
 }
 
 TEST_CASE("the estimate admits min(lambda, rate) and says how much it refuses") {
-  const auto over = models::estimate(models::load_scenario_text(shop(100.0, every_type()[0], "1h"),
-                                                                "test.yaml"));
+  const auto over =
+      models::estimate(models::load_scenario_text(shop(100.0, every_type()[0], "1h"), "test.yaml"));
   CHECK(over.services[0].arrival_rate == doctest::Approx(20.0));
   CHECK(over.services[0].rate_limited == doctest::Approx(80.0));
-  const auto under = models::estimate(models::load_scenario_text(shop(5.0, every_type()[0], "1h"),
-                                                                 "test.yaml"));
+  const auto under =
+      models::estimate(models::load_scenario_text(shop(5.0, every_type()[0], "1h"), "test.yaml"));
   CHECK(under.services[0].arrival_rate == doctest::Approx(5.0));
   CHECK(under.services[0].rate_limited == 0.0);
   // A pool behind the limit passes on to its callees only what it admitted.
@@ -139,6 +138,6 @@ TEST_CASE("a rate limit needs a positive rate and a burst of at least one token"
   CHECK_THROWS_AS(load("    rate_limit: {rate: 0, burst: 5}\n"), models::ScenarioError);
   CHECK_THROWS_AS(load("    rate_limit: {rate: 10, burst: 0.5}\n"), models::ScenarioError);
   CHECK_THROWS_AS(load("    rate_limit: {rate: 10}\n"), models::ScenarioError);
-  CHECK_THROWS_WITH_AS(load("    rate_limit: {rate: 10, brust: 3}\n"),
-                       doctest::Contains("burst"), models::ScenarioError);
+  CHECK_THROWS_WITH_AS(load("    rate_limit: {rate: 10, brust: 3}\n"), doctest::Contains("burst"),
+                       models::ScenarioError);
 }

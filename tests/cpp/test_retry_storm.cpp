@@ -13,7 +13,7 @@ using namespace surgesim;
 
 namespace {
 
-constexpr double kLimit = 0.02;             // the few-drops SLO of both configs
+constexpr double kLimit = 0.02;                   // the few-drops SLO of both configs
 constexpr double kWarmAgain = 2 * 3600 + 7 * 60;  // 00:07 with the run starting at 22:00
 
 models::ExperimentResult run_config(const std::string& name) {

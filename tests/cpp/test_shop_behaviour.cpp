@@ -190,7 +190,8 @@ services:
 
 TEST_CASE("same seed, same results at any thread count; another seed differs") {
   const std::string file = std::string(SURGESIM_SOURCE_DIR) + "/configs/harbolnas-1111.yaml";
-  const std::string run = "run " + file + " -r 4 --set duration=3m --set warmup=0 --format json --quiet";
+  const std::string run =
+      "run " + file + " -r 4 --set duration=3m --set warmup=0 --format json --quiet";
   const std::string one = cli_stdout(run + " --threads 1");
   const std::string two = cli_stdout(run + " --threads 2");
   REQUIRE(one.size() > 100);

@@ -31,7 +31,8 @@ duration: 2h
 warmup: 10m
 replications: 10
 traffic: {rate: 10}
-)" + room + R"(journeys:
+)" + room +
+         R"(journeys:
   only:
     share: 1
     pages:
@@ -57,8 +58,8 @@ services:
 
 TEST_CASE("with exponential sessions and patience the room is an Erlang-A queue") {
   // lambda = 10/s, mu = 1/2 s, c = 20 (offered load 20 Erlang = c), theta = 1/s.
-  const auto result = run_yaml(erlang_a_shop(
-      "waiting_room: {max_active: 20, patience: {dist: exponential, mean: 1s}}\n"));
+  const auto result = run_yaml(
+      erlang_a_shop("waiting_room: {max_active: 20, patience: {dist: exponential, mean: 1s}}\n"));
   const auto exact = sim::theory::erlang_a(10.0, 0.5, 20, 1.0);
   check_in_ci(ratio(result, "/waiting_room/left", "/waiting_room/arrivals"), exact.p_abandon,
               "P(leave)");
@@ -93,9 +94,9 @@ TEST_CASE("the analytic estimate of the room is Erlang-A over sessions") {
 TEST_CASE("shoppers who leave the room lose the journey's whole revenue, blamed on the room") {
   // 1 session/s of 10 s against 5 places: about half wait, and with 3 s of patience
   // many leave.
-  const auto result = run_yaml(order_shop(
-      "name: lost\nduration: 1h\nreplications: 2\ntraffic: {rate: 1}\n",
-      "waiting_room: {max_active: 5, patience: 3s}\n"));
+  const auto result =
+      run_yaml(order_shop("name: lost\nduration: 1h\nreplications: 2\ntraffic: {rate: 1}\n",
+                          "waiting_room: {max_active: 5, patience: 3s}\n"));
   for (const auto& rep : result.replications) {
     const double left = rep["waiting_room"]["left"].get<double>();
     CHECK(left > 100);
@@ -119,9 +120,9 @@ TEST_CASE("shoppers who leave the room lose the journey's whole revenue, blamed 
 
 TEST_CASE("the room is on from `from` to `to`: everyone enters before, the waiting at `to`") {
   // 2 sessions/s of 10 s (20 active on average) against 5 places, on in [10 m, 20 m).
-  const auto result = run_yaml(order_shop(
-      "name: window\nduration: 30m\nbucket: 1m\nreplications: 2\ntraffic: {rate: 2}\n",
-      "waiting_room: {max_active: 5, from: 10m, to: 20m}\n"));
+  const auto result = run_yaml(
+      order_shop("name: window\nduration: 30m\nbucket: 1m\nreplications: 2\ntraffic: {rate: 2}\n",
+                 "waiting_room: {max_active: 5, from: 10m, to: 20m}\n"));
   for (std::size_t r = 0; r < 2; ++r) {
     const auto& t = table(result, r, "timeseries/waiting_room");
     const auto& starts = *t.column("t_s");
@@ -151,12 +152,12 @@ TEST_CASE("the room is on from `from` to `to`: everyone enters before, the waiti
 }
 
 TEST_CASE("SLOs on the room bound its wait and its leaving rate") {
-  const auto result = run_yaml(order_shop(
-      "name: slo\nduration: 30m\nreplications: 2\ntraffic: {rate: 1}\n",
-      "waiting_room: {max_active: 5, patience: 3s}\n"
-      "slo:\n"
-      "  - {name: leave, metric: drop_rate, scope: waiting_room, max: 0.01}\n"
-      "  - {name: wait, metric: latency_p95, scope: waiting_room, max: 10s}\n"));
+  const auto result = run_yaml(
+      order_shop("name: slo\nduration: 30m\nreplications: 2\ntraffic: {rate: 1}\n",
+                 "waiting_room: {max_active: 5, patience: 3s}\n"
+                 "slo:\n"
+                 "  - {name: leave, metric: drop_rate, scope: waiting_room, max: 0.01}\n"
+                 "  - {name: wait, metric: latency_p95, scope: waiting_room, max: 10s}\n"));
   const auto& slo = result.summary["slo"];
   CHECK(slo[0]["ok"] == false);
   CHECK(slo[0]["value"].get<double>() ==
@@ -189,10 +190,9 @@ TEST_CASE("the room's keys are checked, and its name is reserved") {
                           "slo: [{name: w, metric: latency_p95, scope: waiting_room, max: 1s}]\n",
                       "test.yaml"),
                   models::ScenarioError);
-  CHECK_THROWS_AS(
-      load("waiting_room: {max_active: 5}\n"
-           "slo: [{name: w, metric: error_rate, scope: waiting_room, max: 0.1}]\n"),
-      models::ScenarioError);
+  CHECK_THROWS_AS(load("waiting_room: {max_active: 5}\n"
+                       "slo: [{name: w, metric: error_rate, scope: waiting_room, max: 0.1}]\n"),
+                  models::ScenarioError);
 }
 
 TEST_CASE("the estimate over time has a waiting_room row per bucket, after the services") {
