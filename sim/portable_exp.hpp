@@ -15,8 +15,9 @@ namespace surgesim::sim {
 // about 9% of a sale day's profile samples land in it either way, yet neither drawing
 // service times one request ahead (nothing waits for the chain) nor drawing eight ahead
 // with four exps at once in vector registers (the same bits; the draws' samples fell
-// from 13% to 8%) made the day any faster in paired runs. The samples land here while the processor
-// waits on memory elsewhere, so the exp is not where the day's time can be won.
+// from 13% to 8%) made the day any faster in paired runs. The samples land here while
+// the processor waits on memory elsewhere, so the exp is not where the day's time can
+// be won.
 //
 // Method (Tang 1989, "Table-driven implementation of the exponential function"):
 // x = (128 m + j) ln2/128 + r with |r| <= ln2/256, so e^x = 2^m 2^(j/128) e^r; the
